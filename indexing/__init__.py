@@ -1,0 +1,1 @@
+"""Knowledge engine: load the knowledge folder, index it, answer questions from it."""

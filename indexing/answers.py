@@ -1,0 +1,194 @@
+"""Compose an answer: ranked sources, a short extractive answer, and honest abstention."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexing.chunking import split_sentences
+from indexing.keyword import FrenchAnalyzer, fold
+from indexing.models import Answer, Source
+from indexing.search import DocumentHit, Retrieval
+from indexing.snapshot import Snapshot
+
+_MAX_ANSWER_CHARS = 600
+_EXCERPT_CHARS = 320
+
+
+@dataclass(frozen=True)
+class AbstainConfig:
+    """When to say the base has no answer; thresholds calibrated on unanswerable questions."""
+
+    min_dense: float = 0.45  # cosine of the best passage, below which nothing is close enough
+    keyword_rescue: float = 0.0  # BM25 top score that rescues a low dense score (0 = off)
+    min_dense_with_keyword: float = 0.38
+
+
+@dataclass(frozen=True)
+class _Need:
+    """A precise kind of fact a question asks for, and how to recognise it in a passage."""
+
+    label: str
+    question: re.Pattern[str]
+    evidence: re.Pattern[str]
+
+
+# Questions asking for a precise fact the base may not hold. Matched on accent-folded text.
+_NEEDS = (
+    _Need(
+        "un numéro de téléphone",
+        re.compile(r"\b(telephone|tel|numero de tel\w*|appeler|joindre par tel\w*|portable)\b"),
+        re.compile(r"(\+33|0)[1-9](?:[ .-]?\d{2}){4}"),
+    ),
+    _Need(
+        "une adresse e-mail",
+        re.compile(r"\b(e-?mail|mail|courriel|adresse electronique)\b.*\b(de|du|pour)\b"),
+        re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    ),
+    _Need(
+        "un prix ou un tarif précis",
+        re.compile(r"\b(prix|tarif\w*|combien (ca |cela )?(coute|coutent|vaut)|cout exact|montant exact)\b"),
+        re.compile(r"(\d[\d  .,]*\s?(€|euros?)|\bgratuit\w*|\btarif\w*\s+\w*\s*\d)"),
+    ),
+    _Need(
+        "une date précise",
+        re.compile(r"\b(quelle date|a quelle date|date limite|date (de|du|des) (la |l')?prochain\w*|quand (a|aura) lieu)\b"),
+        re.compile(r"\b(\d{1,2}(er)? (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|\d{1,2}/\d{1,2}/\d{2,4})\b"),
+    ),
+    _Need(
+        "une adresse postale",
+        re.compile(r"\b(adresse( postale)?|ou se trouve|ou est situe\w*|situe\w* ou)\b"),
+        re.compile(r"\b\d{1,4},? (bis |ter )?(rue|avenue|av\.|boulevard|bd|place|chemin|allee|quai|impasse)\b|\b\d{5} [A-Z]"),
+    ),
+)
+
+
+class AnswerComposer:
+    """Turns a retrieval into an `Answer`."""
+
+    def __init__(self, analyzer: FrenchAnalyzer, config: AbstainConfig | None = None) -> None:
+        self._analyzer = analyzer
+        self.config = config or AbstainConfig()
+
+    def compose(self, snapshot: Snapshot, retrieval: Retrieval, limit: int) -> Answer:
+        """Build the answer for the top `limit` documents."""
+        docs = retrieval.documents[:limit]
+        sources = tuple(self._source(snapshot, retrieval, hit) for hit in docs)
+        if not sources:
+            return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
+        if not self._close_enough(retrieval):
+            return Answer(retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id)
+        missing = self._missing_fact(snapshot, retrieval)
+        if missing:
+            return Answer(retrieval.query, False, _missing_text(missing), sources, missing,
+                          snapshot.build_id)
+        text = self._extract(snapshot, retrieval, docs)
+        return Answer(retrieval.query, True, text, sources, None, snapshot.build_id)
+
+    def _close_enough(self, retrieval: Retrieval) -> bool:
+        cfg = self.config
+        if retrieval.top_dense >= cfg.min_dense:
+            return True
+        return bool(cfg.keyword_rescue and retrieval.top_keyword >= cfg.keyword_rescue
+                    and retrieval.top_dense >= cfg.min_dense_with_keyword)
+
+    def _missing_fact(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
+        question = fold(retrieval.query)
+        for need in _NEEDS:
+            if not need.question.search(question):
+                continue
+            top = [snapshot.passages[c.index].text for d in retrieval.documents[:3] for c in d.chunks[:3]]
+            if not any(need.evidence.search(fold(t)) for t in top):
+                return need.label
+        return None
+
+    def _source(self, snapshot: Snapshot, retrieval: Retrieval, hit: DocumentHit) -> Source:
+        doc = snapshot.documents[hit.path]
+        best = snapshot.passages[hit.chunks[0].index]
+        return Source(
+            title=doc.title,
+            url=doc.url,
+            path=doc.path,
+            date=doc.date,
+            type=doc.type,
+            score=float(hit.chunks[0].dense),
+            excerpt=self._excerpt(best.text, retrieval.expanded),
+            section=best.section,
+            chunk_ids=tuple(snapshot.passages[c.index].chunk_id for c in hit.chunks[:3]),
+        )
+
+    def _excerpt(self, text: str, query: str) -> str:
+        """The passage's best sentences around the query terms, within a short length."""
+        sentences = split_sentences(text.replace("\n", " "))
+        if not sentences:
+            return ""
+        terms = set(self._analyzer.tokens(query))
+        scores = [len(terms & set(self._analyzer.tokens(s))) for s in sentences]
+        start = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+        out = sentences[start]
+        for sentence in sentences[start + 1 :]:
+            if len(out) + len(sentence) + 1 > _EXCERPT_CHARS:
+                break
+            out += " " + sentence
+        return _shorten(_clean(out), _EXCERPT_CHARS)
+
+    def _extract(self, snapshot: Snapshot, retrieval: Retrieval, docs: tuple[DocumentHit, ...]) -> str:
+        """The few most relevant sentences, each followed by the number of its source."""
+        terms = set(self._analyzer.tokens(retrieval.expanded))
+        candidates: list[tuple[float, int, int, str]] = []
+        for rank, doc in enumerate(docs[:3]):
+            for chunk_rank, chunk in enumerate(doc.chunks[:2]):
+                passage = snapshot.passages[chunk.index]
+                for position, sentence in enumerate(split_sentences(passage.text.replace("\n", " "))):
+                    words = set(self._analyzer.tokens(sentence))
+                    if len(words) < 3:
+                        continue
+                    overlap = len(terms & words) / (len(terms) or 1)
+                    prior = chunk.fused * (0.85**rank) * (0.9**chunk_rank) * (0.97**position)
+                    candidates.append((overlap + prior, rank, position, _clean(sentence)))
+        candidates.sort(key=lambda c: -c[0])
+        chosen: list[tuple[int, int, str]] = []
+        length = 0
+        for _score, rank, position, sentence in candidates:
+            if any(sentence == c[2] for c in chosen):
+                continue
+            piece = f"{sentence} [{rank + 1}]"
+            if chosen and length + len(piece) + 1 > _MAX_ANSWER_CHARS:
+                continue
+            chosen.append((rank, position, _shorten(sentence, _MAX_ANSWER_CHARS - 5)))
+            length += len(piece) + 1
+            if len(chosen) >= 3:
+                break
+        chosen.sort(key=lambda c: (c[0], c[1]))
+        return " ".join(f"{sentence} [{rank + 1}]" for rank, _pos, sentence in chosen)
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\*\*|__|`", "", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+    return re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", " ".join(text.split()))
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
+def _nothing_text() -> str:
+    return "La base de connaissances est vide : aucun document n'est encore indexé."
+
+
+def _unrelated_text() -> str:
+    return (
+        "Je n'ai pas trouvé de réponse à cette question dans la base de connaissances. "
+        "Les documents ci-dessous sont les plus proches, à titre de lecture."
+    )
+
+
+def _missing_text(missing: str) -> str:
+    return (
+        f"La base de connaissances ne contient pas {missing} pour répondre précisément à cette "
+        "question. Les documents ci-dessous traitent du sujet et peuvent aider."
+    )

@@ -1,0 +1,138 @@
+"""The knowledge engine's public face: answer questions, reindex, list documents."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from indexing.answers import AbstainConfig, AnswerComposer
+from indexing.chunking import ChunkingPolicy
+from indexing.db import create_schema, make_engine, make_sessions
+from indexing.embedding import Embedder, make_embedder
+from indexing.errors import IndexNotBuiltError
+from indexing.glossary import GLOSSARY_TYPE, Glossary
+from indexing.indexer import Indexer, Progress
+from indexing.keyword import FrenchAnalyzer
+from indexing.models import Answer, IndexReport
+from indexing.search import FusionConfig, Retrieval, Retriever
+from indexing.settings import Settings
+from indexing.snapshot import DocumentInfo, Snapshot, SnapshotStore
+
+log = logging.getLogger(__name__)
+
+_POINTER_CHECK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    snapshot: Snapshot
+    glossary: Glossary
+
+
+class KnowledgeEngine:
+    """Answers from the live snapshot; a reindex builds a new one and swaps it in."""
+
+    def __init__(self, settings: Settings, db: Engine, embedder: Embedder,
+                 fusion: FusionConfig | None = None, abstain: AbstainConfig | None = None,
+                 policy: ChunkingPolicy | None = None) -> None:
+        self.settings = settings
+        self.db = db
+        self.sessions: sessionmaker[Session] = make_sessions(db)
+        self.embedder = embedder
+        self.snapshots = SnapshotStore(settings.data_dir / "index")
+        self.retriever = Retriever(embedder, fusion)
+        self.composer = AnswerComposer(FrenchAnalyzer(), abstain)
+        self.indexer = Indexer(settings.knowledge_dir, self.snapshots, self.sessions, embedder,
+                               policy, int(settings.max_file_mb * 1_000_000),
+                               on_published=self._on_published)
+        self._loaded: _Loaded | None = None
+        self._load_lock = threading.Lock()
+        self._checked_at = 0.0
+
+    @classmethod
+    def open(cls, settings: Settings, db: Engine | None = None, **options: object) -> KnowledgeEngine:
+        """Build the engine from settings; cheap: the model and index load on first use."""
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = db or make_engine(settings.resolved_database_url)
+        create_schema(db)
+        embedder = make_embedder(settings.embedding_model, settings.embedding_threads)
+        return cls(settings, db, embedder, **options)  # type: ignore[arg-type]
+
+    # -- reading ---------------------------------------------------------------------------
+    def _current(self) -> _Loaded:
+        """The loaded snapshot, reloaded when another process published a new build."""
+        now = time.monotonic()
+        loaded = self._loaded
+        if loaded is not None and now - self._checked_at < _POINTER_CHECK_SECONDS:
+            return loaded
+        self._checked_at = now
+        pointer = self.snapshots.current_id()
+        if loaded is not None and (pointer is None or pointer == loaded.snapshot.build_id):
+            return loaded
+        with self._load_lock:
+            loaded = self._loaded
+            if loaded is None or loaded.snapshot.build_id != pointer:
+                try:
+                    self._loaded = loaded = self._load(pointer)
+                except (IndexNotBuiltError, OSError, ValueError, KeyError) as exc:
+                    if loaded is None:
+                        raise IndexNotBuiltError(str(exc)) from exc
+                    log.warning("keeping index %s: cannot load %s (%s)",
+                                loaded.snapshot.build_id, pointer, exc)
+        return loaded
+
+    def _load(self, build_id: str | None) -> _Loaded:
+        snapshot = Snapshot.load(self.snapshots, build_id)
+        glossary_paths = {p for p, d in snapshot.documents.items() if d.type == GLOSSARY_TYPE}
+        return _Loaded(snapshot, Glossary.from_passages(snapshot.passages, glossary_paths))
+
+    def _on_published(self, build_id: str) -> None:
+        """Load a build this process just published, then swap the reference."""
+        fresh = self._load(build_id)
+        with self._load_lock:
+            self._loaded = fresh
+
+    def retrieve(self, question: str) -> tuple[Snapshot, Retrieval]:
+        """Raw retrieval, for evaluation and diagnostics."""
+        loaded = self._current()
+        return loaded.snapshot, self.retriever.search(loaded.snapshot, loaded.glossary, question)
+
+    def answer(self, question: str, limit: int = 5) -> Answer:
+        """Answer a question from the live index (synchronous, thread-safe)."""
+        question = " ".join(question.split())
+        snapshot, retrieval = self.retrieve(question)
+        return self.composer.compose(snapshot, retrieval, limit)
+
+    def documents(self) -> list[DocumentInfo]:
+        """The catalogue of indexed documents, by title."""
+        return sorted(self._current().snapshot.documents.values(), key=lambda d: d.title.lower())
+
+    def glossary(self) -> Glossary:
+        """The glossary of the live index."""
+        return self._current().glossary
+
+    def has_index(self) -> bool:
+        """True when a complete build is published."""
+        pointer = self.snapshots.current_id()
+        return bool(pointer and self.snapshots.is_complete(pointer))
+
+    # -- writing ---------------------------------------------------------------------------
+    def reindex(self, full: bool = False, progress: Progress | None = None,
+                wait_seconds: float = 0.0) -> IndexReport:
+        """Bring the index in line with the knowledge folder; readers keep the old one meanwhile."""
+        return self.indexer.reindex(full=full, progress=progress, wait_seconds=wait_seconds)
+
+    def ensure_index(self, progress: Progress | None = None) -> IndexReport | None:
+        """Index the folder if no usable index exists yet."""
+        if self.has_index():
+            return None
+        return self.reindex(progress=progress, wait_seconds=600)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()

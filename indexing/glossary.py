@@ -1,0 +1,73 @@
+"""The glossary of acronyms and terms, read from the indexed glossary, used to expand queries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from indexing.keyword import fold
+from indexing.snapshot import Passage
+
+GLOSSARY_TYPE = "glossaire"
+_SYNONYMS = re.compile(r"^\s*synonymes?\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry."""
+
+    term: str
+    expansion: str
+    definition: str
+    variants: tuple[str, ...]  # folded forms that trigger the entry
+    doc_path: str
+
+
+def parse_entry(section: str, text: str, doc_path: str) -> Term | None:
+    """Build a term from a glossary passage: heading 'TERM — expansion', text, 'Synonymes :'."""
+    heading = section.split(" > ")[-1].strip()
+    if not heading:
+        return None
+    term, _, expansion = (part.strip() for part in heading.partition(" — "))
+    synonyms: list[str] = []
+    match = _SYNONYMS.search(text)
+    if match:
+        synonyms = [s.strip() for s in match.group(1).split(",") if s.strip()]
+    definition = _SYNONYMS.sub("", text).strip()
+    variants = {fold(v) for v in [term, *synonyms] if len(v) >= 2}
+    return Term(term, expansion, definition, tuple(sorted(variants)), doc_path)
+
+
+class Glossary:
+    """Looks up the terms a question mentions."""
+
+    def __init__(self, terms: list[Term]) -> None:
+        self.terms = terms
+        self._patterns = [
+            (re.compile(r"(?<![\w])" + re.escape(v) + r"(?![\w])"), t) for t in terms for v in t.variants
+        ]
+
+    @classmethod
+    def from_passages(cls, passages: list[Passage], glossary_paths: set[str]) -> Glossary:
+        """Collect entries from the passages of glossary documents."""
+        terms = []
+        for passage in passages:
+            if passage.doc_path in glossary_paths:
+                term = parse_entry(passage.section, passage.text, passage.doc_path)
+                if term:
+                    terms.append(term)
+        return cls(terms)
+
+    def find(self, question: str) -> list[Term]:
+        """Terms mentioned in the question, longest first, without duplicates."""
+        folded = fold(question)
+        found: dict[str, Term] = {}
+        for pattern, term in self._patterns:
+            if term.term not in found and pattern.search(folded):
+                found[term.term] = term
+        return sorted(found.values(), key=lambda t: -len(t.term))
+
+    def expand(self, question: str) -> str:
+        """The question with the expansions of the terms it uses appended."""
+        extra = [f"{t.term} {t.expansion}".strip() for t in self.find(question)]
+        return question if not extra else question + " (" + " ; ".join(extra) + ")"

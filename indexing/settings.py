@@ -1,0 +1,51 @@
+"""Settings read from the environment and `.env`, built once in the entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+
+class Settings(BaseSettings):
+    """Every setting of the assistant; `.env.example` mirrors them one for one."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    knowledge_dir: Path = Path("./knowledge")
+    data_dir: Path = Path("./data")
+    database_url: str | None = None  # default: SQLite file in data_dir
+
+    embedding_model: str = "use"  # "use", "e5", or "st:<folder or model name>"
+    embedding_threads: int = 2
+    max_file_mb: float = 20.0
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    admin_ids: Annotated[tuple[int, ...], NoDecode] = ()
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"  # noqa: S104 - the reverse proxy in front decides exposure
+    webhook_port: int = 8443
+    user_hash_key: SecretStr = SecretStr("change-me")
+    questions_per_minute: int = Field(default=10, ge=1)
+    community_contact: str = "les animateurs et animatrices de la communauté"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(int(part) for part in value.replace(";", ",").split(",") if part.strip())
+        if isinstance(value, int):
+            return (value,)
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL: the configured one, or a SQLite file in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'essbot.sqlite3').resolve()}"

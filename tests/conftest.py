@@ -1,0 +1,55 @@
+"""Shared fixtures: a small knowledge folder in tmp_path, real settings, the real engine."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexing.embedding import Embedder, UseEmbedder
+from indexing.engine import KnowledgeEngine
+from indexing.settings import Settings
+
+FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
+
+
+@pytest.fixture(scope="session")
+def use_embedder() -> Embedder:
+    """The real default embedder, loaded once for the session."""
+    return UseEmbedder(threads=2)
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    """A copy of the fixture knowledge folder that a test may modify."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(FIXTURE_KB, target)
+    return target
+
+
+@pytest.fixture
+def settings(tmp_path: Path, kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings pointing at tmp_path, ignoring any .env of the developer."""
+    monkeypatch.chdir(tmp_path)
+    return Settings(knowledge_dir=kb_dir, data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def engine(settings: Settings, use_embedder: Embedder) -> Iterator[KnowledgeEngine]:
+    """The real engine (SQLite file, FAISS, USE) over the fixture folder, not yet indexed."""
+    from indexing.db import create_schema, make_engine
+
+    db = make_engine(settings.resolved_database_url)
+    create_schema(db)
+    eng = KnowledgeEngine(settings, db, use_embedder)
+    yield eng
+    eng.close()
+
+
+@pytest.fixture
+def indexed(engine: KnowledgeEngine) -> KnowledgeEngine:
+    """The engine after a first reindex."""
+    engine.reindex()
+    return engine

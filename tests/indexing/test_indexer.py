@@ -1,0 +1,170 @@
+"""Incremental reindex on a real SQLite file, a real FAISS index and the real default embedder."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from indexing.db import make_engine
+from indexing.embedding import Embedder, HashingEmbedder, Vectors
+from indexing.engine import KnowledgeEngine
+from indexing.errors import IndexNotBuiltError, ReindexInProgressError
+from indexing.settings import Settings
+
+
+class CountingEmbedder:
+    """Wraps a real embedder and counts the passages it encodes."""
+
+    def __init__(self, inner: Embedder, gate: threading.Event | None = None) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.passages = 0
+        self.gate = gate
+        self.started = threading.Event()
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        self.started.set()
+        if self.gate is not None:
+            assert self.gate.wait(30)
+        self.passages += len(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_query(self, text: str) -> Vectors:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture
+def counting(use_embedder: Embedder) -> CountingEmbedder:
+    return CountingEmbedder(use_embedder)
+
+
+@pytest.fixture
+def engine_c(settings: Settings, counting: CountingEmbedder) -> KnowledgeEngine:
+    from indexing.db import create_schema
+
+    db = make_engine(settings.resolved_database_url)
+    create_schema(db)
+    return KnowledgeEngine(settings, db, counting)
+
+
+def paths(engine: KnowledgeEngine, question: str) -> list[str]:
+    return [s.path for s in engine.answer(question, limit=10).sources]
+
+
+def test_first_index_then_nothing_changed(engine_c: KnowledgeEngine, counting: CountingEmbedder) -> None:
+    first = engine_c.reindex()
+    assert sorted(first.added) == ["ateliers/atelier-fablab.md", "glossaire.md",
+                                   "ressources/dla.md", "ressources/dons-en-ligne.md", "ressources/rgpd.md"]
+    embedded = counting.passages
+    assert embedded > 5
+    second = engine_c.reindex()
+    assert (second.added, second.updated, second.removed, second.unchanged) == ((), (), (), 5)
+    assert counting.passages == embedded
+    assert second.build_id == first.build_id
+
+
+def test_add_edit_delete_are_incremental(engine_c: KnowledgeEngine, counting: CountingEmbedder,
+                                         kb_dir: Path) -> None:
+    engine_c.reindex()
+    before = counting.passages
+    (kb_dir / "ressources" / "accessibilite.md").write_text(
+        "---\ntitle: Accessibilité numérique\n---\n# Accessibilité numérique\n\n"
+        "Le référentiel RGAA décrit comment rendre un site web utilisable par les personnes "
+        "aveugles ou malvoyantes : textes alternatifs, contrastes, navigation au clavier.\n",
+        encoding="utf-8")
+    rgpd = kb_dir / "ressources" / "rgpd.md"
+    rgpd.write_text(rgpd.read_text(encoding="utf-8") + "\n## Sous-traitants\n\nUn contrat encadre "
+                    "chaque prestataire qui héberge les fichiers d'adhérents de l'association.\n",
+                    encoding="utf-8")
+    (kb_dir / "ressources" / "dons-en-ligne.md").unlink()
+    report = engine_c.reindex()
+    assert report.added == ("ressources/accessibilite.md",)
+    assert report.updated == ("ressources/rgpd.md",)
+    assert report.removed == ("ressources/dons-en-ligne.md",)
+    assert report.unchanged == 3
+    new_passages = counting.passages - before
+    assert 0 < new_passages <= 5  # only the two changed files were embedded
+    assert paths(engine_c, "rendre notre site accessible aux personnes aveugles")[0] == \
+        "ressources/accessibilite.md"
+    for question in ("collecter des dons en ligne HelloAsso", "dons reçus fiscaux"):
+        assert "ressources/dons-en-ligne.md" not in paths(engine_c, question)
+
+
+def test_changing_the_model_forces_a_full_rebuild(settings: Settings, engine_c: KnowledgeEngine) -> None:
+    engine_c.reindex()
+    other = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), HashingEmbedder())
+    report = other.reindex()
+    assert len(report.updated) == 5 and report.unchanged == 0
+    assert other.answer("RGPD registre").sources[0].path == "ressources/rgpd.md"
+
+
+def test_a_broken_file_is_reported_and_the_rest_is_indexed(engine_c: KnowledgeEngine,
+                                                           kb_dir: Path) -> None:
+    (kb_dir / "ressources" / "casse.md").write_text("---\ntitle: [oups\n---\ntexte", encoding="utf-8")
+    (kb_dir / "ressources" / "junk.pdf").write_bytes(b"%PDF-1.7 garbage \x00\xff")
+    report = engine_c.reindex()
+    failed = {f.path: f.reason for f in report.failed}
+    assert set(failed) == {"ressources/casse.md", "ressources/junk.pdf"}
+    assert "YAML" in failed["ressources/casse.md"]
+    assert len(report.added) == 5
+
+
+def test_a_file_that_breaks_keeps_its_previous_version(engine_c: KnowledgeEngine, kb_dir: Path) -> None:
+    engine_c.reindex()
+    (kb_dir / "ressources" / "rgpd.md").write_text("---\ntitle: [cassé\n---\n", encoding="utf-8")
+    report = engine_c.reindex()
+    assert report.failed[0].path == "ressources/rgpd.md"
+    assert "conservée" in report.failed[0].reason
+    assert report.removed == ()
+    assert paths(engine_c, "registre des traitements RGPD")[0] == "ressources/rgpd.md"
+
+
+def test_a_second_reindex_at_once_is_refused(engine_c: KnowledgeEngine, settings: Settings,
+                                             use_embedder: Embedder) -> None:
+    gate = threading.Event()
+    slow = CountingEmbedder(use_embedder, gate)
+    first = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
+    worker = threading.Thread(target=first.reindex)
+    worker.start()
+    try:
+        assert slow.started.wait(30)
+        with pytest.raises(ReindexInProgressError, match="déjà en cours"):
+            engine_c.reindex()
+    finally:
+        gate.set()
+        worker.join(60)
+    assert engine_c.reindex().unchanged == 5
+
+
+def test_answers_keep_coming_from_the_old_index_during_a_reindex(
+        settings: Settings, engine_c: KnowledgeEngine, kb_dir: Path, use_embedder: Embedder) -> None:
+    engine_c.reindex()
+    old_build = engine_c.answer("DLA").build_id
+    gate = threading.Event()
+    slow = CountingEmbedder(use_embedder, gate)
+    writer = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
+    (kb_dir / "ressources" / "fablab.md").write_text(
+        "---\ntitle: Les fablabs\n---\nUn fablab est un atelier de fabrication numérique ouvert "
+        "au public : imprimantes 3D, découpe laser, électronique.", encoding="utf-8")
+    worker = threading.Thread(target=writer.reindex)
+    worker.start()
+    try:
+        assert slow.started.wait(30)
+        during = engine_c.answer("Le DLA est-il gratuit ?")
+        assert during.build_id == old_build and during.sources[0].path == "ressources/dla.md"
+    finally:
+        gate.set()
+        worker.join(60)
+    engine_c._checked_at = 0.0  # skip the one-second pointer check interval
+    after = engine_c.answer("atelier de fabrication numérique imprimante 3D")
+    assert after.build_id != old_build
+    assert after.sources[0].path == "ressources/fablab.md"
+
+
+def test_no_index_yet_is_a_clear_error(engine_c: KnowledgeEngine) -> None:
+    with pytest.raises(IndexNotBuiltError, match="essbot index"):
+        engine_c.answer("DLA")
