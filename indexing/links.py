@@ -207,12 +207,13 @@ def _classify(url: str, response: httpx.Response, files: tuple[str, ...]) -> Lin
     code = response.status_code
     final = str(response.url)
     chain = tuple(step.status_code for step in response.history)
+    elsewhere = bool(chain) and final != str(httpx.URL(url))  # same URL once httpx normalised it
     if code >= 400:
         reason = _http_reason(code)
-        if chain and final != url:
+        if elsewhere:
             reason = f"{reason}, après redirection vers {final}"
         return LinkStatus(url, LinkState.DEAD, code, final, reason, files, chain)
-    if chain and final != url:
+    if elsewhere:
         kind = "permanente" if all(c in PERMANENT_REDIRECTS for c in chain) else "temporaire"
         reason = f"redirection {kind} ({' → '.join(map(str, chain))}) vers {final}"
         return LinkStatus(url, LinkState.MOVED, code, final, reason, files, chain)
