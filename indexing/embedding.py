@@ -133,9 +133,9 @@ class E5Embedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model: a local folder or a model name (offline cache)."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, name: str | None = None) -> None:
         self._source = model
-        self.name = f"st:{Path(model).name if os.path.isdir(model) else model}"
+        self.name = name or f"st:{model}"
         self._model: Any = None
         self._lock = threading.Lock()
         self.dim = 0
@@ -154,7 +154,9 @@ class SentenceTransformerEmbedder:
                     self._model = SentenceTransformer(self._source, device="cpu")
                 except (OSError, ValueError) as exc:
                     raise EmbedderError(f"modèle introuvable hors ligne : {self._source}") from exc
-                self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+                dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
+                    self._model, "get_sentence_embedding_dimension")
+                self.dim = int(dimension() or 0)
             return self._model
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
@@ -222,7 +224,7 @@ EMBEDDERS: dict[str, Callable[[str, int], Embedder]] = {
     "use": lambda _spec, threads: UseEmbedder(threads=threads),
     "e5": lambda _spec, threads: E5Embedder(threads=threads),
     "hashing": lambda _spec, _threads: HashingEmbedder(),
-    "st": lambda spec, _threads: SentenceTransformerEmbedder(_sentence_transformer_path(spec)),
+    "st": lambda spec, _threads: SentenceTransformerEmbedder(_sentence_transformer_path(spec), spec),
 }
 
 

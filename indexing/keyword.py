@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -65,6 +66,8 @@ class KeywordIndex:
     def __init__(self, texts: Sequence[str], analyzer: FrenchAnalyzer | None = None) -> None:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG on import; keep it quiet unless asked.
+        logging.getLogger("bm25s").setLevel(max(logging.getLogger().level, logging.INFO))
         self._analyzer = analyzer or FrenchAnalyzer()
         corpus = [self._analyzer.tokens(t) or ["_vide_"] for t in texts]
         self._size = len(corpus)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from indexing.embedding import Embedder
-from indexing.glossary import Glossary
+from indexing.glossary import GLOSSARY_TYPE, Glossary
+from indexing.keyword import fold
 from indexing.snapshot import Snapshot
 
 
@@ -19,6 +21,19 @@ class FusionConfig:
     dense_weight: float = 0.6
     rrf_k: int = 60
     candidates: int = 60
+    # The glossary holds a line on every subject: it only leads when a definition is asked for.
+    glossary_weight: float = 0.5
+
+
+_DEFINITION = re.compile(
+    r"(c'?est quoi|c quoi|ca veut dire|veut dire|signifi|definition|defini|qu'?est[- ]ce qu|kesako|"
+    r"sigle|acronyme|what is|what are|what does|stand for|meaning)", re.IGNORECASE)
+
+
+def asks_for_definition(query: str) -> bool:
+    """True for 'c'est quoi X ?', 'X définition', a bare acronym, and the like."""
+    folded = fold(query)
+    return bool(_DEFINITION.search(folded)) or len(folded.split()) <= 2
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,11 @@ class Retriever:
         top_kw = np.argsort(-keyword_all)[:k]
         keyword = {int(i): float(keyword_all[i]) for i in top_kw if keyword_all[i] > 0}
         fused = self._fuse(dense, keyword)
+        if not asks_for_definition(query):
+            for i in fused:
+                doc = snapshot.documents.get(snapshot.passages[i].doc_path)
+                if doc is not None and doc.type == GLOSSARY_TYPE:
+                    fused[i] *= self.config.glossary_weight
         hits = [
             ChunkHit(i, dense.get(i, self._dense_of(snapshot, vector, i)), float(keyword_all[i]), score)
             for i, score in sorted(fused.items(), key=lambda kv: -kv[1])
