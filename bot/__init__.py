@@ -1,0 +1,1 @@
+"""Telegram shell of the assistant: handlers, rendering, records; imports `indexing`."""

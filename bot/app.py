@@ -1,0 +1,178 @@
+"""Composition root of the Telegram bot: settings, database, engine, service, PTB Application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from urllib.parse import urlsplit
+
+import sqlalchemy
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import handlers, texts
+from bot.context import BotApplication, BotData, CustomContext, Services
+from bot.service import Assistant, KnowledgeBase
+from indexing.db import create_schema, make_engine, make_sessions
+from indexing.engine import KnowledgeEngine
+from indexing.errors import EngineError
+from indexing.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 64  # every slow call runs in a thread, so updates may overlap
+
+
+class MissingTokenError(EngineError):
+    """TELEGRAM_BOT_TOKEN is not set."""
+
+
+def default_rate_limiter() -> AIORateLimiter:
+    """Telegram's flood limits: ~30 messages/s overall, 20 per minute in a group; RetryAfter retried."""
+    return AIORateLimiter(overall_max_rate=30, group_max_rate=20, group_time_period=60, max_retries=3)
+
+
+def build_application(
+    settings: Settings,
+    engine: KnowledgeBase,
+    db: sqlalchemy.Engine,
+    *,
+    rate_limiter: BaseRateLimiter[int] | None = None,
+    progress_interval: float = 1.0,
+) -> BotApplication:
+    """The PTB application with every handler registered; services go to bot_data in post_init."""
+    if settings.telegram_bot_token is None:
+        raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
+    assistant = Assistant(
+        engine,
+        make_sessions(db),
+        hash_key=settings.user_hash_key.get_secret_value().encode("utf-8"),
+        questions_per_minute=settings.questions_per_minute,
+        admin_ids=settings.admin_ids,
+    )
+    services = Services(assistant, settings.community_contact, progress_interval)
+
+    async def post_init(application: BotApplication) -> None:
+        await asyncio.to_thread(create_schema, db)
+        application.bot_data.services = services
+        await set_command_menus(application, settings.admin_ids)
+
+    application: BotApplication = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,  # the question may be deleted before we reply
+            )
+        )
+        .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
+        .rate_limiter(rate_limiter or default_rate_limiter())
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(post_init)
+        .build()
+    )
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: BotApplication) -> None:
+    """Every handler of the bot, in one place."""
+    new = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    application.add_handlers(
+        [
+            # Commands (a command addressed to another bot, /x@otherbot, is ignored by PTB)
+            CommandHandler("start", handlers.start, filters=new),
+            CommandHandler(["aide", "help"], handlers.help_command, filters=new),
+            CommandHandler("sources", handlers.sources_command, filters=new),
+            CommandHandler("ateliers", handlers.workshops_command, filters=new),
+            CommandHandler("question", handlers.question_command, filters=new),
+            CommandHandler("reindex", handlers.reindex_command, filters=new),
+            CommandHandler("stats", handlers.stats_command, filters=new),
+            # Questions: any text in private; in groups only when addressed
+            MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+            MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
+            MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(
+                new & ~filters.TEXT & ~filters.StatusUpdate.ALL & (private | filters.REPLY),
+                handlers.non_text,
+            ),
+            # Groups joined or left, inline mode, buttons
+            ChatMemberHandler(handlers.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            InlineQueryHandler(handlers.inline_query),
+            CallbackQueryHandler(handlers.feedback_button, pattern=r"^fb:"),
+            CallbackQueryHandler(handlers.more_button, pattern=r"^more:"),
+            CallbackQueryHandler(handlers.noop_button, pattern=r"^noop$"),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+def _commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in pairs]
+
+
+async def set_command_menus(application: BotApplication, admin_ids: tuple[int, ...]) -> None:
+    """The French command menus: private chats, groups, and admins' private chats."""
+    bot = application.bot
+    private = _commands(texts.COMMANDS_PRIVATE)
+    group = _commands(texts.COMMANDS_GROUP)
+    for language in (None, "fr"):
+        await bot.set_my_commands(private, BotCommandScopeAllPrivateChats(), language)
+        await bot.set_my_commands(group, BotCommandScopeAllGroupChats(), language)
+    for admin in admin_ids:
+        try:
+            await bot.set_my_commands(
+                private + _commands(texts.COMMANDS_ADMIN), BotCommandScopeChat(admin)
+            )
+        except BadRequest as error:  # the admin has not opened a chat with the bot yet
+            log.warning("No admin command menu for one admin: %s", error)
+
+
+def run(settings: Settings) -> None:
+    """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    db = make_engine(settings.resolved_database_url)
+    engine = KnowledgeEngine.open(settings, db)
+    try:
+        engine.ensure_index()
+        application = build_application(settings, engine, db)
+        if settings.webhook_url:
+            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url,
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        engine.close()

@@ -1,0 +1,46 @@
+"""The typed context handlers receive: services are reached through its properties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.service import Assistant
+
+
+@dataclass(frozen=True)
+class Services:
+    """What the composition root hands to the handlers, stored in `bot_data` by `post_init`."""
+
+    assistant: Assistant
+    community_contact: str
+    progress_interval: float = 1.0  # seconds between two edits of the /reindex message
+
+
+class BotData:
+    """`bot_data`: empty until `post_init` installs the services."""
+
+    def __init__(self) -> None:
+        self.services: Services | None = None
+
+
+class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """CallbackContext with typed access to the bot's services."""
+
+    @property
+    def services(self) -> Services:
+        """The services; they exist once the application has run `post_init`."""
+        services = self.bot_data.services
+        if services is None:
+            raise RuntimeError("services are installed in post_init; the application is not started")
+        return services
+
+    @property
+    def assistant(self) -> Assistant:
+        """The question-answering service."""
+        return self.services.assistant
+
+
+BotApplication = Application[ExtBot[None], CustomContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,294 @@
+"""Update handlers: short functions that call the service and send what `bot.render` builds."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    Chat,
+    ChatMember,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+
+from bot import keyboards, render, texts
+from bot.addressing import addressed_question, is_reply_to
+from bot.context import CustomContext
+from bot.values import Progress
+from indexing.errors import IndexNotBuiltError, ReindexInProgressError
+from indexing.models import Answer
+
+log = logging.getLogger(__name__)
+
+FULL_REINDEX_WORDS = frozenset({"complet", "complete", "full", "tout"})
+DEFAULT_STATS_DAYS = 30
+MIN_INLINE_QUERY = 3
+
+
+async def _send(message: Message, parts: list[str], **last_kwargs: object) -> Message:
+    """Reply with every part; keyword arguments (the keyboard) go to the last one."""
+    for part in parts[:-1]:
+        await message.reply_text(part)
+    return await message.reply_text(parts[-1], **last_kwargs)  # type: ignore[arg-type]
+
+
+async def _answer(message: Message, context: CustomContext, question: str) -> None:
+    """Answer a question in the chat it came from, within the asker's quota."""
+    user, chat = message.from_user, message.chat
+    if user is None:
+        return
+    wait = context.assistant.retry_after(user.id)
+    if wait:
+        await message.reply_text(render.plain(texts.RATE_LIMITED.format(seconds=int(wait) + 1)))
+        return
+    await message.reply_chat_action(ChatAction.TYPING)
+    group_id = chat.id if chat.type != Chat.PRIVATE else None
+    stored = await context.assistant.ask(
+        question, user_id=user.id, chat_type=chat.type, group_id=group_id
+    )
+    markup = keyboards.answer_keyboard(
+        stored.id, more=render.has_more_sources(stored.answer), share=stored.answer.answered
+    )
+    await _send(message, render.answer(stored, context.services.community_contact), reply_markup=markup)
+
+
+async def start(update: Update, context: CustomContext) -> None:
+    """/start: welcome, examples and privacy note."""
+    if update.effective_message:
+        await _send(update.effective_message, render.welcome())
+
+
+async def help_command(update: Update, context: CustomContext) -> None:
+    """/aide: how to use the bot."""
+    if update.effective_message:
+        await _send(update.effective_message, render.help_text(context.bot.username))
+
+
+async def sources_command(update: Update, context: CustomContext) -> None:
+    """/sources: the catalogue by theme."""
+    if update.effective_message:
+        documents = await context.assistant.documents()
+        await _send(update.effective_message, render.catalogue(documents))
+
+
+async def workshops_command(update: Update, context: CustomContext) -> None:
+    """/ateliers: the latest workshop notes."""
+    if update.effective_message:
+        documents = await context.assistant.documents()
+        await _send(update.effective_message, render.workshops(documents))
+
+
+async def question_command(update: Update, context: CustomContext) -> None:
+    """/question <text>, in groups (and in private)."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = " ".join(context.args or ())
+    if not question.strip():
+        await message.reply_text(render.plain(texts.QUESTION_USAGE))
+        return
+    await _answer(message, context, question)
+
+
+async def private_text(update: Update, context: CustomContext) -> None:
+    """Any text in a private chat is a question."""
+    if update.effective_message and update.effective_message.text:
+        await _answer(update.effective_message, context, update.effective_message.text)
+
+
+async def group_text(update: Update, context: CustomContext) -> None:
+    """In a group, answer only a mention of the bot or a reply to one of its messages."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = addressed_question(message, context.bot.id, context.bot.username)
+    if question is None:
+        return
+    if not question:
+        await message.reply_text(render.plain(texts.MENTION_USAGE))
+        return
+    await _answer(message, context, question)
+
+
+async def non_text(update: Update, context: CustomContext) -> None:
+    """Stickers, photos, voice: explain that only text is understood (in groups, if addressed)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.chat.type == Chat.PRIVATE or is_reply_to(message, context.bot.id):
+        await message.reply_text(render.plain(texts.NON_TEXT))
+
+
+async def unknown_command(update: Update, context: CustomContext) -> None:
+    """A command the bot does not know, in a private chat."""
+    if update.effective_message:
+        await update.effective_message.reply_text(render.plain(texts.UNKNOWN_COMMAND))
+
+
+async def reindex_command(update: Update, context: CustomContext) -> None:
+    """/reindex [complet] (admins): progress edited as it goes, then the summary."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not context.assistant.is_admin(user.id, "/reindex"):
+        await message.reply_text(render.plain(texts.ADMIN_REFUSED))
+        return
+    full = bool(context.args) and context.args[0].casefold() in FULL_REINDEX_WORDS
+    status = await message.reply_text(render.reindex_progress(None))
+
+    async def show(progress: Progress) -> None:
+        try:
+            await status.edit_text(render.reindex_progress(progress))
+        except TelegramError as error:  # a missed progress edit must not stop the reindex
+            log.warning("Could not edit the reindex progress: %s", error)
+
+    try:
+        report = await context.assistant.reindex(
+            show, full=full, interval=context.services.progress_interval
+        )
+    except ReindexInProgressError:
+        await status.edit_text(render.plain(texts.REINDEX_BUSY))
+        return
+    parts = render.reindex_report(report)
+    await status.edit_text(parts[0])
+    for part in parts[1:]:
+        await message.reply_text(part)
+
+
+async def stats_command(update: Update, context: CustomContext) -> None:
+    """/stats [jours] (admins): questions, answered rate, feedback, top unanswered."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not context.assistant.is_admin(user.id, "/stats"):
+        await message.reply_text(render.plain(texts.ADMIN_REFUSED))
+        return
+    arg = (context.args or [str(DEFAULT_STATS_DAYS)])[0]
+    if not arg.isdigit() or not 1 <= int(arg) <= 3650:
+        await message.reply_text(render.plain(texts.STATS_USAGE))
+        return
+    await _send(message, render.stats(await context.assistant.stats(int(arg))))
+
+
+async def my_chat_member(update: Update, context: CustomContext) -> None:
+    """The bot was added to or removed from a group: record it, and present itself on arrival."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        return
+    present = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    was_in = change.old_chat_member.status in present
+    is_in = change.new_chat_member.status in present
+    chat = change.chat
+    await context.assistant.record_group(
+        chat.id, title=chat.title or "", chat_type=chat.type, status=change.new_chat_member.status
+    )
+    if is_in and not was_in:
+        log.info("Added to group %s", chat.id)
+        await context.bot.send_message(chat.id, render.group_welcome())
+
+
+def _article(result_id: str, title: str, result: Answer, username: str) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=result_id,
+        title=title,
+        description=render.inline_description(result),
+        input_message_content=InputTextMessageContent(render.card(result)),
+        reply_markup=keyboards.card_keyboard(result.sources, username),
+    )
+
+
+async def inline_query(update: Update, context: CustomContext) -> None:
+    """Inline mode: a share card from a stored answer (`ans:<id>`), or an answer to the text typed."""
+    query = update.inline_query
+    if query is None:
+        return
+    button = InlineQueryResultsButton(
+        texts.BUTTON_OPEN_PRIVATE, start_parameter=keyboards.START_FROM_INLINE
+    )
+    text = query.query.strip()
+    answer_id = keyboards.parse_share_query(text)
+    results: list[InlineQueryResultArticle] = []
+    if answer_id is not None:
+        stored = await context.assistant.stored(answer_id)
+        if stored and context.assistant.may_share(stored, query.from_user.id):
+            results.append(
+                _article(f"ans-{answer_id}", texts.INLINE_SHARE_TITLE, stored.answer, context.bot.username)
+            )
+    elif len(text) >= MIN_INLINE_QUERY:
+        found = await context.assistant.lookup(text)
+        results.append(_article("q", render.inline_title(found), found, context.bot.username))
+    await query.answer(results, cache_time=0 if answer_id else 30, is_personal=True, button=button)
+
+
+async def feedback_button(update: Update, context: CustomContext) -> None:
+    """👍, 👎 and the reasons of a 👎: store, thank, update the keyboard."""
+    query = update.callback_query
+    press = keyboards.parse_callback(query.data if query else None)
+    if query is None or press is None:
+        return
+    up = press.action == "up"
+    if not await context.assistant.feedback(press.answer_id, query.from_user.id, up=up, reason=press.reason):
+        await query.answer(texts.FEEDBACK_UNKNOWN)
+        return
+    asking_why = press.action == "down"
+    await query.answer(texts.FEEDBACK_WHY if asking_why else texts.FEEDBACK_THANKS)
+    current = keyboards.keyboard_state(query.message.reply_markup if isinstance(query.message, Message) else None)
+    await query.edit_message_reply_markup(
+        keyboards.answer_keyboard(
+            press.answer_id,
+            feedback="reasons" if asking_why else "done",
+            share=current.share,
+            more=current.more,
+        )
+    )
+
+
+async def more_button(update: Update, context: CustomContext) -> None:
+    """➕ Plus de sources: the next sources of the stored answer, then drop the button."""
+    query = update.callback_query
+    press = keyboards.parse_callback(query.data if query else None)
+    if query is None or press is None or not isinstance(query.message, Message):
+        return
+    stored = await context.assistant.stored(press.answer_id)
+    if stored is None:
+        await query.answer(texts.FEEDBACK_UNKNOWN)
+        return
+    await query.answer()
+    await _send(query.message, render.more_sources(stored))
+    current = keyboards.keyboard_state(query.message.reply_markup)
+    await query.edit_message_reply_markup(
+        keyboards.answer_keyboard(press.answer_id, feedback=current.feedback, share=current.share, more=False)
+    )
+
+
+async def noop_button(update: Update, context: CustomContext) -> None:
+    """A button that only acknowledges (the "Merci" after a vote)."""
+    if update.callback_query:
+        await update.callback_query.answer()
+
+
+async def on_error(update: object, context: CustomContext) -> None:
+    """Log every error with its traceback; apologise briefly when someone is waiting."""
+    error = context.error
+    if isinstance(error, Forbidden):  # blocked by the user, or removed from the group
+        log.info("Cannot reach the chat: %s", error)
+        return
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        log.warning("Network error talking to Telegram: %s", error, exc_info=error)
+        return
+    log.error("Error while handling an update", exc_info=error)
+    if not isinstance(update, Update):
+        return
+    apology = texts.INDEX_NOT_READY if isinstance(error, IndexNotBuiltError) else texts.ERROR_APOLOGY
+    try:
+        if update.callback_query:
+            await update.callback_query.answer(apology)
+        elif update.effective_message and not update.inline_query:
+            await update.effective_message.reply_text(render.plain(apology))
+    except TelegramError as again:
+        log.warning("Could not apologise either: %s", again)

@@ -1,0 +1,96 @@
+"""The service: off-loop answers stored with ids, quotas, feedback, sharing rights, reindex progress."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from bot_testkit import FakeEngine
+
+from bot.service import Assistant, RateLimiter
+from bot.values import Progress
+from indexing.errors import ReindexInProgressError
+
+
+async def test_ask_stores_and_rebuilds_the_answer(assistant: Assistant, fake_engine: FakeEngine) -> None:
+    first = await assistant.ask("  Quel outil ?  ", user_id=1, chat_type="private")
+    second = await assistant.ask("Autre " * 500, user_id=1, chat_type="group", group_id=-5)
+    assert second.id == first.id + 1
+    assert fake_engine.questions[0] == "Quel outil ?"
+    assert len(fake_engine.questions[1]) == 1000  # long messages are cut before the search
+    again = await assistant.stored(first.id)
+    assert again is not None and again.answer == first.answer and again.chat_type == "private"
+    assert await assistant.stored(999) is None
+
+
+async def test_ask_runs_off_the_event_loop(assistant: Assistant, fake_engine: FakeEngine) -> None:
+    loop_thread = []
+    original = fake_engine.answer
+
+    def spy(question: str, limit: int = 5):  # type: ignore[no-untyped-def]
+        import threading
+
+        loop_thread.append(threading.current_thread() is threading.main_thread())
+        return original(question, limit)
+
+    fake_engine.answer = spy  # type: ignore[method-assign]
+    await assistant.ask("q", user_id=1, chat_type="private")
+    assert loop_thread == [False]
+
+
+def test_rate_limiter_sliding_window() -> None:
+    now = [0.0]
+    limiter = RateLimiter(2, window=60, clock=lambda: now[0])
+    assert limiter.acquire("a") == 0 and limiter.acquire("a") == 0
+    assert limiter.acquire("a") == pytest.approx(60)
+    assert limiter.acquire("b") == 0
+    now[0] = 30
+    assert limiter.acquire("a") == pytest.approx(30)
+    now[0] = 60.5
+    assert limiter.acquire("a") == 0
+    now[0] = 500
+    limiter.forget_idle()
+    assert limiter.acquire("a") == 0
+
+
+def test_quota_and_admins(assistant: Assistant, caplog: pytest.LogCaptureFixture) -> None:
+    assert [assistant.retry_after(7) == 0 for _ in range(4)] == [True, True, True, False]
+    assert assistant.retry_after(8) == 0
+    assert assistant.is_admin(42, "/stats")
+    assert not assistant.is_admin(7, "/reindex")
+    assert "Refused admin command /reindex" in caplog.text and " 7" not in caplog.text
+
+
+async def test_feedback_and_sharing(assistant: Assistant) -> None:
+    mine = await assistant.ask("q", user_id=1, chat_type="private")
+    public = await assistant.ask("q", user_id=1, chat_type="supergroup", group_id=-9)
+    assert await assistant.feedback(mine.id, 2, up=False, reason="hs")
+    assert not await assistant.feedback(12345, 2, up=True)
+    with pytest.raises(ValueError, match="reason"):
+        await assistant.feedback(mine.id, 2, up=False, reason="nope")
+    assert assistant.may_share(mine, 1) and not assistant.may_share(mine, 2)
+    assert assistant.may_share(public, 2)
+    figures = await assistant.stats(30)
+    assert (figures.questions, figures.down, figures.reasons) == (2, 1, (("hs", 1),))
+
+
+async def test_reindex_reports_progress_and_refuses_a_second_run(
+    assistant: Assistant, fake_engine: FakeEngine
+) -> None:
+    fake_engine.release.clear()
+    seen: list[Progress] = []
+
+    async def show(progress: Progress) -> None:
+        seen.append(progress)
+        if progress.done == 1:
+            with pytest.raises(ReindexInProgressError):
+                await assistant.reindex(show)
+            answer = await assistant.ask("pendant la réindexation", user_id=3, chat_type="private")
+            assert answer.answer.answered  # members keep getting answers
+            fake_engine.release.set()
+
+    report = await asyncio.wait_for(assistant.reindex(show, interval=0), 10)
+    assert seen[0] == Progress(1, 3, "ressources/doc-1.md")
+    assert report.added == ("ressources/doc-1.md",)
+    fake_engine.release.set()
+    await assistant.reindex(show, interval=0)  # the lock was released
