@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+import logging
+import sys
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy
-from bot_testkit import FakeEngine
+from bot_testkit import ADMIN_ID, FakeEngine, ProxyEngine, RunningBot, StartBot, write_knowledge
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.app import build_application
 from bot.service import Assistant
 from indexing.db import create_schema, make_engine, make_sessions
+from indexing.embedding import Embedder
+from indexing.engine import KnowledgeEngine
+from indexing.settings import Settings
 
 
 @pytest.fixture
@@ -40,3 +48,107 @@ def assistant(fake_engine: FakeEngine, sessions: sessionmaker[Session]) -> Assis
     """The service over the fake engine and a real database."""
     return Assistant(fake_engine, sessions, hash_key=b"test-key", questions_per_minute=3,
                      admin_ids=(42,))
+
+
+# ----------------------------------------------------------------------------- end to end
+E2E_DIR = Path(__file__).parents[1] / "e2e"
+if str(E2E_DIR) not in sys.path:  # the emulator helpers of tests/e2e, under any import mode
+    sys.path.insert(0, str(E2E_DIR))
+
+from emulator import AsyncEmulatorClient, Emulator, running_application  # noqa: E402
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    """The Bot API emulator process, started once for the session."""
+    with Emulator() as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session")
+def shared_engine(
+    tmp_path_factory: pytest.TempPathFactory, use_embedder: Embedder
+) -> Iterator[KnowledgeEngine]:
+    """The real engine over a small knowledge folder, indexed once (tests must not reindex it)."""
+    root = tmp_path_factory.mktemp("shared-kb")
+    settings = Settings(knowledge_dir=write_knowledge(root / "knowledge"), data_dir=root / "data",
+                        _env_file=None)  # type: ignore[call-arg]
+    db = make_engine(settings.resolved_database_url)
+    create_schema(db)
+    engine = KnowledgeEngine(settings, db, use_embedder)
+    engine.reindex()
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def own_engine(tmp_path: Path, use_embedder: Embedder) -> Iterator[KnowledgeEngine]:
+    """A real engine on this test's own folder, indexed, that the test may change and reindex."""
+    settings = Settings(knowledge_dir=write_knowledge(tmp_path / "knowledge"),
+                        data_dir=tmp_path / "engine-data", _env_file=None)  # type: ignore[call-arg]
+    db = make_engine(settings.resolved_database_url)
+    create_schema(db)
+    engine = KnowledgeEngine(settings, db, use_embedder)
+    engine.reindex()
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB 22.2+ warns when a RetryAfter is built unless PTB_TIMEDELTA is set (warnings are errors).
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+def bot_token(emulator: Emulator) -> str:
+    """A fresh token: fresh emulator state for this test."""
+    return emulator.new_token()
+
+
+@pytest.fixture
+async def emu(emulator: Emulator, bot_token: str) -> AsyncIterator[AsyncEmulatorClient]:
+    """Async emulator helpers for this test's bot."""
+    async with emulator.async_client(bot_token) as client:
+        yield client
+
+
+@pytest.fixture
+async def start_bot(
+    emulator: Emulator,
+    bot_token: str,
+    tmp_path: Path,
+    shared_engine: KnowledgeEngine,
+    caplog: pytest.LogCaptureFixture,
+) -> AsyncIterator[StartBot]:
+    """`await start_bot(engine=None, expect_errors=False, **settings)`: the real bot, polling the
+    emulator until the end of the test; handler errors fail the test unless expected."""
+    expected = [False]
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def start(engine: KnowledgeEngine | None = None, expect_errors: bool = False,
+                        **overrides: Any) -> RunningBot:
+            expected[0] = expect_errors
+            fields: dict[str, Any] = {
+                "telegram_bot_token": bot_token,
+                "telegram_base_url": emulator.base_url,
+                "telegram_base_file_url": emulator.base_file_url,
+                "admin_ids": (ADMIN_ID,),
+                "user_hash_key": "e2e-key",
+                "data_dir": tmp_path / "bot-data",
+                "community_contact": "l'équipe d'animation de la Communauté",
+                **overrides,
+            }
+            settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
+            db = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
+            stack.callback(db.dispose)
+            proxy = ProxyEngine(engine or shared_engine)
+            stack.callback(proxy.open_gates)
+            application = build_application(settings, proxy, db, progress_interval=0)
+            caplog.set_level(logging.INFO)
+            await stack.enter_async_context(running_application(emulator, application=application))
+            return RunningBot(application, proxy, make_sessions(db), settings)
+
+        yield start
+    if not expected[0]:
+        failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
+        assert not failures, [r.getMessage() for r in failures]
