@@ -138,6 +138,9 @@ async def reindex_command(update: Update, context: CustomContext) -> None:
     if not context.assistant.is_admin(user.id, "/reindex"):
         await message.reply_text(render.plain(texts.ADMIN_REFUSED))
         return
+    if context.assistant.reindexing:
+        await message.reply_text(render.plain(texts.REINDEX_BUSY))
+        return
     full = bool(context.args) and context.args[0].casefold() in FULL_REINDEX_WORDS
     status = await message.reply_text(render.reindex_progress(None))
 

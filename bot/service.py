@@ -201,6 +201,11 @@ class Assistant:
         """The engine's catalogue."""
         return list(await asyncio.to_thread(self._engine.documents))
 
+    @property
+    def reindexing(self) -> bool:
+        """Whether this process is running a reindex."""
+        return self._reindexing
+
     async def reindex(
         self,
         on_progress: Callable[[Progress], Awaitable[None]],
@@ -216,7 +221,7 @@ class Assistant:
             return await self._run_reindex(on_progress, full, interval)
         finally:
             self._reindexing = False
-        
+
     async def _run_reindex(
         self, on_progress: Callable[[Progress], Awaitable[None]], full: bool, interval: float
     ) -> IndexReport:

@@ -142,10 +142,10 @@ async def start_bot(
             db = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
             stack.callback(db.dispose)
             proxy = ProxyEngine(engine or shared_engine)
-            stack.callback(proxy.open_gates)
             application = build_application(settings, proxy, db, progress_interval=0)
             caplog.set_level(logging.INFO)
             await stack.enter_async_context(running_application(emulator, application=application))
+            stack.callback(proxy.open_gates)  # runs first at exit: held work must finish
             return RunningBot(application, proxy, make_sessions(db), settings)
 
         yield start
