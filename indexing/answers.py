@@ -19,9 +19,10 @@ _EXCERPT_CHARS = 320
 class AbstainConfig:
     """When to say the base has no answer; thresholds calibrated on unanswerable questions."""
 
-    min_dense: float = 0.45  # cosine of the best passage, below which nothing is close enough
-    keyword_rescue: float = 0.0  # BM25 top score that rescues a low dense score (0 = off)
-    min_dense_with_keyword: float = 0.38
+    # confidence = best passage cosine + coverage_weight * share of the question's terms that
+    # the base contains; below min_confidence the base is taken to hold no answer.
+    min_confidence: float = 0.45
+    coverage_weight: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,26 @@ _NEEDS = (
     ),
     _Need(
         "une adresse e-mail",
-        re.compile(r"\b(e-?mail|mail|courriel|adresse electronique)\b.*\b(de|du|pour)\b"),
+        re.compile(r"\b(adresse (e-?mail|mail|electronique|courriel)|(e-?mail|mail|courriel) de contact"
+                   r"|contacter par (e-?)?mail)\b"),
         re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
+    ),
+    _Need(
+        "le nom d'une personne",
+        re.compile(r"(\bc'?est qui\b|\bqui (est|sont) (le|la|les) |\bnom d[eu] (la |le |l')?"
+                   r"(responsable|charge|directeur|directrice|president|presidente|contact))"),
+        re.compile(r"(?!)"),  # the base names no one, by design
+    ),
+    _Need(
+        "des horaires d'ouverture",
+        re.compile(r"\b(horaires?|heures? d'ouverture|ouvert (le|jusqu))\b"),
+        re.compile(r"\b\d{1,2} ?h ?\d{0,2}\b"),
+    ),
+    _Need(
+        "des données propres à votre structure",
+        re.compile(r"\b(on a (touche|recu|depense)|avons (touche|recu)|notre (dossier|compte|solde)|"
+                   r"mon dossier|ma demande)\b"),
+        re.compile(r"(?!)"),
     ),
     _Need(
         "un prix ou un tarif précis",
@@ -78,19 +97,19 @@ class AnswerComposer:
             return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
         if not self._close_enough(retrieval):
             return Answer(retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id)
-        missing = self._missing_fact(snapshot, retrieval)
+        missing = self._missing_fact(snapshot, retrieval) or self._missing_specifics(snapshot, retrieval)
         if missing:
             return Answer(retrieval.query, False, _missing_text(missing), sources, missing,
                           snapshot.build_id)
         text = self._extract(snapshot, retrieval, docs)
         return Answer(retrieval.query, True, text, sources, None, snapshot.build_id)
 
+    def confidence(self, retrieval: Retrieval) -> float:
+        """How close the base comes to the question."""
+        return retrieval.top_dense + self.config.coverage_weight * retrieval.coverage
+
     def _close_enough(self, retrieval: Retrieval) -> bool:
-        cfg = self.config
-        if retrieval.top_dense >= cfg.min_dense:
-            return True
-        return bool(cfg.keyword_rescue and retrieval.top_keyword >= cfg.keyword_rescue
-                    and retrieval.top_dense >= cfg.min_dense_with_keyword)
+        return self.confidence(retrieval) >= self.config.min_confidence
 
     def _missing_fact(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         question = fold(retrieval.query)
@@ -101,6 +120,17 @@ class AnswerComposer:
             if not any(need.evidence.search(fold(t)) for t in top):
                 return need.label
         return None
+
+    def _missing_specifics(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
+        """Names, places and years of the question that none of the best documents mentions."""
+        terms = [t for t in specific_terms(retrieval.query) if fold(t) not in retrieval.glossary_variants]
+        if not terms:
+            return None
+        texts = [snapshot.document_text(d.path) for d in retrieval.documents[:3]]
+        absent = [t for t in terms if not any(_mentions(text, t) for text in texts)]
+        if not absent:
+            return None
+        return "d'information sur " + ", ".join(f"« {t} »" for t in absent[:3])
 
     def _source(self, snapshot: Snapshot, retrieval: Retrieval, hit: DocumentHit) -> Source:
         doc = snapshot.documents[hit.path]
@@ -161,6 +191,39 @@ class AnswerComposer:
                 break
         chosen.sort(key=lambda c: (c[0], c[1]))
         return " ".join(f"{sentence} [{rank + 1}]" for rank, _pos, sentence in chosen)
+
+
+_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
+_YEAR_OR_NUMBER = re.compile(r"^(19|20)\d{2}$|^\d{3,}$")
+# Capitalised words that say nothing specific about what is asked.
+_COMMON_CAPITALISED = frozenset(fold(w) for w in (
+    "Je Tu Il Elle On Nous Vous Ils Elles Le La Les Un Une Des Est Quel Quelle Quels Quelles "
+    "Comment Pourquoi Combien Quand Où Qui Que Quoi Peut Faut Bonjour Salut Merci Svp Stp "
+    "I We You My Our What How Which Where When Who Why Is Are Do Does Can Should Hello Hi "
+    "France French English Europe European Internet Web Asso Association ESS").split())
+
+
+def specific_terms(question: str) -> list[str]:
+    """Proper names, acronyms and years of a question (not its first word)."""
+    words = _WORD.findall(question.replace("’", "'"))
+    out: list[str] = []
+    for position, word in enumerate(words):
+        word = word.strip("'-")
+        if len(word) < 3:
+            continue
+        if _YEAR_OR_NUMBER.match(word) or (
+            position > 0 and word[0].isupper() and fold(word) not in _COMMON_CAPITALISED
+        ):
+            if word not in out:
+                out.append(word)
+    return out
+
+
+def _mentions(folded_text: str, term: str) -> bool:
+    needle = fold(term)
+    if needle.isdigit():
+        return re.search(r"(?<!\d)" + r"[  .]?".join(needle) + r"(?!\d)", folded_text) is not None
+    return re.search(r"(?<![\w])" + re.escape(needle), folded_text) is not None
 
 
 def _clean(text: str) -> str:

@@ -95,3 +95,11 @@ class KeywordIndex:
     def analyzer(self) -> FrenchAnalyzer:
         """The analyser used for this index."""
         return self._analyzer
+
+    def coverage(self, query: str) -> float:
+        """Share of the query's distinct analysed terms that occur in the indexed passages."""
+        terms = set(self._analyzer.tokens(query))
+        if not terms or not self._size:
+            return 0.0
+        vocab = self._bm25.vocab_dict
+        return sum(1 for t in terms if t in vocab) / len(terms)

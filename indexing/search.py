@@ -17,7 +17,9 @@ from indexing.snapshot import Snapshot
 class FusionConfig:
     """How dense and keyword rankings are combined; values chosen on the eval sets."""
 
-    method: str = "linear"  # "linear" (min-max normalised scores) or "rrf"
+    method: str = "linear"  # "linear" (normalised scores) or "rrf"
+    normalise: str = "max"  # linear only: "max" (score / best) or "minmax"
+    level: str = "document"  # fuse per chunk, or each document's best dense and keyword scores
     dense_weight: float = 0.6
     rrf_k: int = 60
     candidates: int = 60
@@ -27,7 +29,7 @@ class FusionConfig:
 
 _DEFINITION = re.compile(
     r"(c'?est quoi|c quoi|ca veut dire|veut dire|signifi|definition|defini|qu'?est[- ]ce qu|kesako|"
-    r"sigle|acronyme|what is|what are|what does|stand for|meaning)", re.IGNORECASE)
+    r"sigle|acronyme|what is|what are|what does|stand for|meaning)")
 
 
 def asks_for_definition(query: str) -> bool:
@@ -65,6 +67,8 @@ class Retrieval:
     top_dense: float
     top_keyword: float
     keyword_terms: int  # query terms that match the vocabulary
+    coverage: float = 0.0  # share of the question's own terms that occur in the knowledge base
+    glossary_variants: frozenset[str] = frozenset()  # folded glossary forms the question uses
 
 
 class Retriever:
@@ -79,37 +83,50 @@ class Retriever:
         expanded = glossary.expand(query)
         size = len(snapshot.passages)
         if size == 0:
-            return Retrieval(query, expanded, (), 0.0, 0.0, 0)
+            return Retrieval(query, expanded, (), 0.0, 0.0, 0, 0.0)
         k = min(self.config.candidates, size)
-        vector = self._embedder.embed_query(expanded)
-        dense_scores, dense_ids = snapshot.vectors.search(vector[None, :].astype(np.float32), k)  # type: ignore[attr-defined]
-        dense = {int(i): float(s) for i, s in zip(dense_ids[0], dense_scores[0], strict=True) if i >= 0}
+        vector = self._embedder.embed_query(expanded).astype(np.float32)
+        found_scores, found_ids = snapshot.vectors.search(vector[None, :], k)  # type: ignore[attr-defined]
+        dense = {int(i): float(s) for i, s in zip(found_ids[0], found_scores[0], strict=True) if i >= 0}
         keyword_all = snapshot.keyword.scores(expanded)
-        top_kw = np.argsort(-keyword_all)[:k]
-        keyword = {int(i): float(keyword_all[i]) for i in top_kw if keyword_all[i] > 0}
+        keyword = {int(i): float(keyword_all[i]) for i in np.argsort(-keyword_all)[:k] if keyword_all[i] > 0}
+        for i in set(keyword) - set(dense):
+            dense[i] = float(snapshot.vectors.reconstruct(i) @ vector)  # type: ignore[attr-defined]
         fused = self._fuse(dense, keyword)
-        if not asks_for_definition(query):
-            for i in fused:
-                doc = snapshot.documents.get(snapshot.passages[i].doc_path)
-                if doc is not None and doc.type == GLOSSARY_TYPE:
-                    fused[i] *= self.config.glossary_weight
-        hits = [
-            ChunkHit(i, dense.get(i, self._dense_of(snapshot, vector, i)), float(keyword_all[i]), score)
-            for i, score in sorted(fused.items(), key=lambda kv: -kv[1])
-        ]
+        hits = [ChunkHit(i, dense[i], float(keyword_all[i]), score)
+                for i, score in sorted(fused.items(), key=lambda kv: -kv[1])]
+        documents = self._rank_documents(snapshot, hits, asks_for_definition(query))
         return Retrieval(
             query=query,
             expanded=expanded,
-            documents=_by_document(snapshot, hits),
+            documents=documents,
             top_dense=max(dense.values(), default=0.0),
             top_keyword=max(keyword.values(), default=0.0),
             keyword_terms=len(snapshot.keyword.matched_terms(expanded)),
+            coverage=snapshot.keyword.coverage(query),
+            glossary_variants=frozenset(v for t in glossary.find(query) for v in t.variants),
         )
 
-    @staticmethod
-    def _dense_of(snapshot: Snapshot, vector: np.ndarray, index: int) -> float:
-        stored = snapshot.vectors.reconstruct(index)  # type: ignore[attr-defined]
-        return float(np.dot(stored, vector))
+    def _rank_documents(self, snapshot: Snapshot, hits: list[ChunkHit],
+                        definition: bool) -> tuple[DocumentHit, ...]:
+        grouped: dict[str, list[ChunkHit]] = {}
+        for hit in hits:
+            grouped.setdefault(snapshot.passages[hit.index].doc_path, []).append(hit)
+        paths = list(grouped)
+        if self.config.level == "document":
+            dense = {n: max(c.dense for c in grouped[p]) for n, p in enumerate(paths)}
+            keyword = {n: max(c.keyword for c in grouped[p]) for n, p in enumerate(paths)}
+            scores = self._fuse(dense, {n: s for n, s in keyword.items() if s > 0})
+        else:
+            scores = {n: grouped[p][0].fused for n, p in enumerate(paths)}
+        ranked = []
+        for n, path in enumerate(paths):
+            score = scores[n]
+            info = snapshot.documents.get(path)
+            if not definition and info is not None and info.type == GLOSSARY_TYPE:
+                score *= self.config.glossary_weight
+            ranked.append(DocumentHit(path, score, tuple(grouped[path])))
+        return tuple(sorted(ranked, key=lambda d: -d.score))
 
     def _fuse(self, dense: dict[int, float], keyword: dict[int, float]) -> dict[int, float]:
         cfg = self.config
@@ -122,13 +139,17 @@ class Retriever:
                 + (1 - cfg.dense_weight) / (cfg.rrf_k + k_rank.get(i, 10_000))
                 for i in ids
             }
-        d_norm = _minmax(dense)
-        k_max = max(keyword.values(), default=0.0)
-        return {
-            i: cfg.dense_weight * d_norm.get(i, 0.0)
-            + (1 - cfg.dense_weight) * (keyword.get(i, 0.0) / k_max if k_max else 0.0)
-            for i in ids
-        }
+        d_norm = _minmax(dense) if cfg.normalise == "minmax" else _by_max(dense)
+        k_norm = _by_max(keyword)
+        return {i: cfg.dense_weight * d_norm.get(i, 0.0) + (1 - cfg.dense_weight) * k_norm.get(i, 0.0)
+                for i in ids}
+
+
+def _by_max(scores: dict[int, float]) -> dict[int, float]:
+    high = max(scores.values(), default=0.0)
+    if high <= 0:
+        return dict.fromkeys(scores, 0.0)
+    return {i: max(s, 0.0) / high for i, s in scores.items()}
 
 
 def _minmax(scores: dict[int, float]) -> dict[int, float]:
@@ -137,11 +158,3 @@ def _minmax(scores: dict[int, float]) -> dict[int, float]:
     low, high = min(scores.values()), max(scores.values())
     span = high - low or 1.0
     return {i: (s - low) / span for i, s in scores.items()}
-
-
-def _by_document(snapshot: Snapshot, hits: list[ChunkHit]) -> tuple[DocumentHit, ...]:
-    grouped: dict[str, list[ChunkHit]] = {}
-    for hit in hits:
-        grouped.setdefault(snapshot.passages[hit.index].doc_path, []).append(hit)
-    ranked = [DocumentHit(path, chunks[0].fused, tuple(chunks)) for path, chunks in grouped.items()]
-    return tuple(sorted(ranked, key=lambda d: -d.score))

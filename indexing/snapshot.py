@@ -15,7 +15,7 @@ import numpy as np
 
 from indexing.embedding import Vectors
 from indexing.errors import IndexNotBuiltError
-from indexing.keyword import KeywordIndex
+from indexing.keyword import KeywordIndex, fold
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,14 @@ class Snapshot:
         self.documents = documents
         self.vectors = vectors_index
         self.keyword = KeywordIndex([_keyword_text(p, documents) for p in passages])
+        texts: dict[str, list[str]] = {}
+        for p in passages:
+            texts.setdefault(p.doc_path, []).append(_keyword_text(p, documents))
+        self._texts = {path: fold("\n".join(parts)) for path, parts in texts.items()}
+
+    def document_text(self, path: str) -> str:
+        """All the text of a document, accent-folded, for exact mentions."""
+        return self._texts.get(path, "")
 
     @classmethod
     def load(cls, store: SnapshotStore, build_id: str | None = None) -> Snapshot:

@@ -1,0 +1,97 @@
+"""Retrieval quality and abstention on question sets, and the sweeps that chose the defaults.
+
+    python benchmarks/quality.py --knowledge knowledge --questions tests/eval/questions.yaml
+    python benchmarks/quality.py --knowledge ../shared/eval/fr-paraphrase/corpus \
+        --questions ../shared/eval/fr-paraphrase/questions.yaml --sweep fusion
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from indexing.answers import AbstainConfig  # noqa: E402
+from indexing.chunking import ChunkingPolicy  # noqa: E402
+from indexing.engine import KnowledgeEngine  # noqa: E402
+from indexing.evaluation import EvalReport, evaluate, load_questions  # noqa: E402
+from indexing.search import FusionConfig  # noqa: E402
+from indexing.settings import Settings  # noqa: E402
+
+
+def open_engine(knowledge: Path, data: Path, model: str, policy: ChunkingPolicy | None = None) -> KnowledgeEngine:
+    """Index a folder into a scratch data folder."""
+    settings = Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=model,
+                        _env_file=None)  # type: ignore[call-arg]
+    engine = KnowledgeEngine.open(settings, policy=policy)
+    engine.reindex()
+    return engine
+
+
+def run(engine: KnowledgeEngine, questions_file: Path, fusion: FusionConfig | None = None,
+        abstain: AbstainConfig | None = None) -> EvalReport:
+    """Evaluate with the given settings of fusion and abstention."""
+    if fusion:
+        engine.retriever.config = fusion
+    if abstain:
+        engine.composer.config = abstain
+    return evaluate(load_questions(questions_file), lambda q: engine.answer(q, limit=10))
+
+
+def row(label: str, report: EvalReport) -> str:
+    """One line of the results table."""
+    m = report.to_json()
+    return (f"| {label} | {m['hit_at_1']:.3f} | {m['hit_at_5']:.3f} | {m['mrr_at_10']:.3f} | "
+            f"{m['answered_rate']:.3f} | {m['abstain_rate'] if m['abstain_rate'] is None else format(m['abstain_rate'], '.3f')} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--knowledge", type=Path, required=True)
+    parser.add_argument("--questions", type=Path, required=True)
+    parser.add_argument("--model", default="use")
+    parser.add_argument("--sweep", choices=["none", "fusion", "chunks", "abstain"], default="none")
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--thresholds", type=float, nargs="+",
+                        default=[0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45])
+    parser.add_argument("--data", type=Path, help="reuse this data folder (keeps embeddings)")
+    args = parser.parse_args()
+    print("| configuration | hit@1 | hit@5 | MRR@10 | answered | abstain |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.sweep == "chunks":
+            for max_words in (80, 120, 160, 220, 300):
+                policy = ChunkingPolicy(max_words=max_words)
+                engine = open_engine(args.knowledge, Path(tmp) / str(max_words), args.model, policy)
+                print(row(f"max_words={max_words}", run(engine, args.questions)))
+            return
+        engine = open_engine(args.knowledge, args.data or Path(tmp) / "data", args.model)
+        if args.sweep == "fusion":
+            base = FusionConfig()
+            configs = [dataclasses.replace(base, level=level, normalise=norm, dense_weight=w)
+                       for level in ("document", "chunk") for norm in ("max", "minmax")
+                       for w in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)]
+            configs += [dataclasses.replace(base, method="rrf", dense_weight=w) for w in (0.3, 0.5, 0.7)]
+            configs += [dataclasses.replace(base, glossary_weight=g) for g in (0.3, 0.7, 1.0)]
+            for cfg in configs:
+                label = (f"{cfg.method} {cfg.level} {cfg.normalise} w={cfg.dense_weight} "
+                         f"g={cfg.glossary_weight}")
+                print(row(label, run(engine, args.questions, fusion=cfg)))
+        elif args.sweep == "abstain":
+            for threshold in args.thresholds:
+                cfg = dataclasses.replace(AbstainConfig(), min_dense=threshold)
+                print(row(f"min_dense={threshold}", run(engine, args.questions, abstain=cfg)))
+        else:
+            report = run(engine, args.questions)
+            print(row(f"default ({args.model})", report))
+            if args.json:
+                print(json.dumps(report.to_json()))
+
+
+if __name__ == "__main__":
+    main()
