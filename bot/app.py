@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Literal
 from urllib.parse import urlsplit
 
 import sqlalchemy
@@ -58,10 +59,13 @@ def build_application(
     engine: KnowledgeBase,
     db: sqlalchemy.Engine,
     *,
-    rate_limiter: BaseRateLimiter[int] | None = None,
+    rate_limiter: BaseRateLimiter[int] | Literal["default"] | None = "default",
     progress_interval: float = 1.0,
 ) -> BotApplication:
-    """The PTB application with every handler registered; services go to bot_data in post_init."""
+    """The PTB application with every handler registered; services go to bot_data in post_init.
+
+    `rate_limiter=None` removes the flood-limit throttle (benchmarks against an emulator only).
+    """
     if settings.telegram_bot_token is None:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
     assistant = Assistant(
@@ -78,7 +82,7 @@ def build_application(
         application.bot_data.services = services
         await set_command_menus(application, settings.admin_ids)
 
-    application: BotApplication = (
+    builder = (
         Application.builder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_base_url)
@@ -91,11 +95,14 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
-        .rate_limiter(rate_limiter or default_rate_limiter())
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
-        .build()
     )
+    if rate_limiter is not None:
+        builder = builder.rate_limiter(
+            default_rate_limiter() if rate_limiter == "default" else rate_limiter
+        )
+    application: BotApplication = builder.build()
     register_handlers(application)
     return application
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import (
@@ -46,10 +47,10 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
     if wait:
         await message.reply_text(render.plain(texts.RATE_LIMITED.format(seconds=int(wait) + 1)))
         return
-    await message.reply_chat_action(ChatAction.TYPING)
     group_id = chat.id if chat.type != Chat.PRIVATE else None
-    stored = await context.assistant.ask(
-        question, user_id=user.id, chat_type=chat.type, group_id=group_id
+    _, stored = await asyncio.gather(  # "typing…" shows while the search runs in a thread
+        message.reply_chat_action(ChatAction.TYPING),
+        context.assistant.ask(question, user_id=user.id, chat_type=chat.type, group_id=group_id),
     )
     markup = keyboards.answer_keyboard(
         stored.id, more=render.has_more_sources(stored.answer), share=stored.answer.answered

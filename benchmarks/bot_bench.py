@@ -1,0 +1,129 @@
+"""Throughput of the real bot through the Bot API emulator, as a ratio to an echo bot.
+
+N simulated members ask at once in their private chats (each waits for the answer before the
+next question). The same harness (tests/e2e/echo_bench.py) runs an echo bot, then the real
+bot with the real engine on the knowledge folder, with and without the flood-limit throttle:
+
+    python benchmarks/bot_bench.py --members 20 --questions 10 [--knowledge knowledge]
+        [--embedding-threads 1] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+import yaml  # noqa: E402
+from echo_bench import arun_echo_benchmark  # noqa: E402
+from emulator import Emulator  # noqa: E402
+
+from bot.app import build_application  # noqa: E402
+from indexing.db import make_engine  # noqa: E402
+from indexing.engine import KnowledgeEngine  # noqa: E402
+from indexing.settings import Settings  # noqa: E402
+
+QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
+
+
+def load_questions(path: Path) -> list[str]:
+    """Questions as members type them, from the evaluation set."""
+    return [item["question"] for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
+
+
+async def bench_bot(
+    emulator: Emulator, engine: KnowledgeEngine, scratch: Path, members: int, each: int,
+    questions: list[str], *, throttled: bool,
+) -> dict[str, Any]:
+    """The real bot under the echo benchmark's load."""
+    token = emulator.new_token()
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, telegram_bot_token=token, telegram_base_url=emulator.base_url,
+        telegram_base_file_url=emulator.base_file_url, questions_per_minute=10_000,
+        data_dir=scratch, knowledge_dir=engine.settings.knowledge_dir,
+    )
+    bot_id = token.split(":")[0]
+    db = make_engine(f"sqlite:///{scratch / f'bot-{bot_id}.sqlite3'}")
+    application = build_application(
+        settings, engine, db, rate_limiter="default" if throttled else None
+    )
+    try:
+        return await arun_echo_benchmark(
+            emulator, members, each, application=application, token=token,
+            question=lambda m, q: questions[(m * each + q) % len(questions)],
+        )
+    finally:
+        db.dispose()
+
+
+async def main_async(args: argparse.Namespace) -> dict[str, Any]:
+    questions = load_questions(args.questions)
+    with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
+        scratch = Path(tmp)
+        options = {"embedding_threads": args.embedding_threads} if args.embedding_threads else {}
+        settings = Settings(knowledge_dir=args.knowledge, data_dir=scratch / "engine",
+                            _env_file=None, **options)  # type: ignore[call-arg]
+        engine = KnowledgeEngine.open(settings)
+        try:
+            engine.reindex()
+            engine.answer(questions[0])  # load the model and the index before timing
+            echo = await arun_echo_benchmark(emulator, args.members, args.questions_each)
+            bot = await bench_bot(emulator, engine, scratch, args.members, args.questions_each,
+                                  questions, throttled=False)
+            throttled = await bench_bot(emulator, engine, scratch, args.members,
+                                        args.questions_each, questions, throttled=True)
+        finally:
+            engine.close()
+    return {
+        "embedding_threads": settings.embedding_threads,
+        "members": args.members,
+        "questions_each": args.questions_each,
+        "echo": echo,
+        "bot": bot,
+        "bot_with_flood_limiter": throttled,
+        "ratio_answers_per_s": round(bot["answers_per_s"] / echo["answers_per_s"], 3),
+        "ratio_with_flood_limiter": round(throttled["answers_per_s"] / echo["answers_per_s"], 3),
+    }
+
+
+def summary(result: dict[str, Any]) -> str:
+    """One line per run."""
+    lines = [f"{result['members']} membres x {result['questions_each']} questions"
+             f" (EMBEDDING_THREADS={result['embedding_threads']})"]
+    for name in ("echo", "bot", "bot_with_flood_limiter"):
+        r = result[name]
+        lines.append(
+            f"  {name:24} {r['answers_per_s']:7.1f} réponses/s  p50 {r['latency_p50_ms']:6.0f} ms"
+            f"  p95 {r['latency_p95_ms']:6.0f} ms  ({r['answered']}/{r['questions']} répondues)"
+        )
+    lines.append(f"  ratio bot / écho : {result['ratio_answers_per_s']}"
+                 f" (avec le limiteur de débit : {result['ratio_with_flood_limiter']})")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=20)
+    parser.add_argument("--questions", dest="questions_each", type=int, default=10)
+    parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
+    parser.add_argument("--question-file", dest="questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--embedding-threads", type=int, default=None,
+                        help="EMBEDDING_THREADS for the engine (default: the settings' default)")
+    parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    result = asyncio.run(main_async(args))
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else summary(result))
+
+
+if __name__ == "__main__":
+    main()
