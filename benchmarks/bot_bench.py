@@ -41,15 +41,25 @@ def load_questions(path: Path) -> list[str]:
 
 
 async def bench_bot(
-    emulator: Emulator, engine: KnowledgeEngine, scratch: Path, members: int, each: int,
-    questions: list[str], *, throttled: bool,
+    emulator: Emulator,
+    engine: KnowledgeEngine,
+    scratch: Path,
+    *,
+    members: int,
+    each: int,
+    questions: list[str],
+    throttled: bool,
 ) -> dict[str, Any]:
     """The real bot under the echo benchmark's load."""
     token = emulator.new_token()
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, telegram_bot_token=token, telegram_base_url=emulator.base_url,
-        telegram_base_file_url=emulator.base_file_url, questions_per_minute=10_000,
-        data_dir=scratch, knowledge_dir=engine.settings.knowledge_dir,
+        _env_file=None,
+        telegram_bot_token=token,
+        telegram_base_url=emulator.base_url,
+        telegram_base_file_url=emulator.base_file_url,
+        questions_per_minute=10_000,
+        data_dir=scratch,
+        knowledge_dir=engine.settings.knowledge_dir,
     )
     bot_id = token.split(":")[0]
     db = make_engine(f"sqlite:///{scratch / f'bot-{bot_id}.sqlite3'}")
@@ -58,7 +68,11 @@ async def bench_bot(
     )
     try:
         return await arun_echo_benchmark(
-            emulator, members, each, application=application, token=token,
+            emulator,
+            members,
+            each,
+            application=application,
+            token=token,
             question=lambda m, q: questions[(m * each + q) % len(questions)],
         )
     finally:
@@ -70,17 +84,32 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
         scratch = Path(tmp)
         options = {"embedding_threads": args.embedding_threads} if args.embedding_threads else {}
-        settings = Settings(knowledge_dir=args.knowledge, data_dir=scratch / "engine",
-                            _env_file=None, **options)  # type: ignore[call-arg]
+        settings = Settings(
+            knowledge_dir=args.knowledge, data_dir=scratch / "engine", _env_file=None, **options
+        )  # type: ignore[call-arg]
         engine = KnowledgeEngine.open(settings)
         try:
             engine.reindex()
             engine.answer(questions[0])  # load the model and the index before timing
             echo = await arun_echo_benchmark(emulator, args.members, args.questions_each)
-            bot = await bench_bot(emulator, engine, scratch, args.members, args.questions_each,
-                                  questions, throttled=False)
-            throttled = await bench_bot(emulator, engine, scratch, args.members,
-                                        args.questions_each, questions, throttled=True)
+            bot = await bench_bot(
+                emulator,
+                engine,
+                scratch,
+                members=args.members,
+                each=args.questions_each,
+                questions=questions,
+                throttled=False,
+            )
+            throttled = await bench_bot(
+                emulator,
+                engine,
+                scratch,
+                members=args.members,
+                each=args.questions_each,
+                questions=questions,
+                throttled=True,
+            )
         finally:
             engine.close()
     return {
@@ -97,16 +126,20 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
 
 def summary(result: dict[str, Any]) -> str:
     """One line per run."""
-    lines = [f"{result['members']} membres x {result['questions_each']} questions"
-             f" (EMBEDDING_THREADS={result['embedding_threads']})"]
+    lines = [
+        f"{result['members']} membres x {result['questions_each']} questions"
+        f" (EMBEDDING_THREADS={result['embedding_threads']})"
+    ]
     for name in ("echo", "bot", "bot_with_flood_limiter"):
         r = result[name]
         lines.append(
             f"  {name:24} {r['answers_per_s']:7.1f} réponses/s  p50 {r['latency_p50_ms']:6.0f} ms"
             f"  p95 {r['latency_p95_ms']:6.0f} ms  ({r['answered']}/{r['questions']} répondues)"
         )
-    lines.append(f"  ratio bot / écho : {result['ratio_answers_per_s']}"
-                 f" (avec le limiteur de débit : {result['ratio_with_flood_limiter']})")
+    lines.append(
+        f"  ratio bot / écho : {result['ratio_answers_per_s']}"
+        f" (avec le limiteur de débit : {result['ratio_with_flood_limiter']})"
+    )
     return "\n".join(lines)
 
 
@@ -116,8 +149,12 @@ def main() -> None:
     parser.add_argument("--questions", dest="questions_each", type=int, default=10)
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--question-file", dest="questions", type=Path, default=QUESTIONS)
-    parser.add_argument("--embedding-threads", type=int, default=None,
-                        help="EMBEDDING_THREADS for the engine (default: the settings' default)")
+    parser.add_argument(
+        "--embedding-threads",
+        type=int,
+        default=None,
+        help="EMBEDDING_THREADS for the engine (default: the settings' default)",
+    )
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

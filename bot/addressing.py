@@ -18,9 +18,11 @@ def _mentions(message: Message, bot_id: int, username: str) -> list[MessageEntit
     for entity, text in message.parse_entities(
         [MessageEntity.MENTION, MessageEntity.TEXT_MENTION]
     ).items():
-        if entity.type == MessageEntity.MENTION and text.casefold() == handle:
-            found.append(entity)
-        elif entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
+        by_name = entity.type == MessageEntity.MENTION and text.casefold() == handle
+        by_id = (
+            entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id
+        )
+        if by_name or by_id:
             found.append(entity)
     return found
 

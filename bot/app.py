@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import sqlalchemy
@@ -50,8 +50,10 @@ class MissingTokenError(EngineError):
 
 
 def default_rate_limiter() -> AIORateLimiter:
-    """Telegram's flood limits: ~30 messages/s overall, 20 per minute in a group; RetryAfter retried."""
-    return AIORateLimiter(overall_max_rate=30, group_max_rate=20, group_time_period=60, max_retries=3)
+    """Telegram's flood limits (30 messages/s, 20 a minute per group); RetryAfter is retried."""
+    return AIORateLimiter(
+        overall_max_rate=30, group_max_rate=20, group_time_period=60, max_retries=3
+    )
 
 
 def build_application(
@@ -59,7 +61,7 @@ def build_application(
     engine: KnowledgeBase,
     db: sqlalchemy.Engine,
     *,
-    rate_limiter: BaseRateLimiter[int] | Literal["default"] | None = "default",
+    rate_limiter: BaseRateLimiter[Any] | Literal["default"] | None = "default",
     progress_interval: float = 1.0,
 ) -> BotApplication:
     """The PTB application with every handler registered; services go to bot_data in post_init.
@@ -98,10 +100,8 @@ def build_application(
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
     )
-    if rate_limiter is not None:
-        builder = builder.rate_limiter(
-            default_rate_limiter() if rate_limiter == "default" else rate_limiter
-        )
+    if rate_limiter is not None:  # the builder's methods configure it in place
+        builder.rate_limiter(default_rate_limiter() if rate_limiter == "default" else rate_limiter)
     application: BotApplication = builder.build()
     register_handlers(application)
     return application

@@ -26,7 +26,7 @@ class BotData:
         self.services: Services | None = None
 
 
-class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+class CustomContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
     """CallbackContext with typed access to the bot's services."""
 
     @property
@@ -34,7 +34,9 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         """The services; they exist once the application has run `post_init`."""
         services = self.bot_data.services
         if services is None:
-            raise RuntimeError("services are installed in post_init; the application is not started")
+            raise RuntimeError(
+                "services are installed in post_init; the application is not started"
+            )
         return services
 
     @property
@@ -43,4 +45,6 @@ class CustomContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any]
         return self.services.assistant
 
 
-BotApplication = Application[ExtBot[None], CustomContext, dict[Any, Any], dict[Any, Any], BotData, Any]
+BotApplication = Application[
+    ExtBot[Any], CustomContext, dict[Any, Any], dict[Any, Any], BotData, Any
+]

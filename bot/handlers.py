@@ -55,7 +55,9 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
     markup = keyboards.answer_keyboard(
         stored.id, more=render.has_more_sources(stored.answer), share=stored.answer.answered
     )
-    await _send(message, render.answer(stored, context.services.community_contact), reply_markup=markup)
+    await _send(
+        message, render.answer(stored, context.services.community_contact), reply_markup=markup
+    )
 
 
 async def start(update: Update, context: CustomContext) -> None:
@@ -142,7 +144,8 @@ async def reindex_command(update: Update, context: CustomContext) -> None:
     if context.assistant.reindexing:
         await message.reply_text(render.plain(texts.REINDEX_BUSY))
         return
-    full = bool(context.args) and context.args[0].casefold() in FULL_REINDEX_WORDS
+    args = context.args or []
+    full = bool(args) and args[0].casefold() in FULL_REINDEX_WORDS
     status = await message.reply_text(render.reindex_progress(None))
 
     async def show(progress: Progress) -> None:
@@ -207,7 +210,7 @@ def _article(result_id: str, title: str, result: Answer, username: str) -> Inlin
 
 
 async def inline_query(update: Update, context: CustomContext) -> None:
-    """Inline mode: a share card from a stored answer (`ans:<id>`), or an answer to the text typed."""
+    """Inline mode: the card of a stored answer (`ans:<id>`), or an answer to the text typed."""
     query = update.inline_query
     if query is None:
         return
@@ -221,7 +224,12 @@ async def inline_query(update: Update, context: CustomContext) -> None:
         stored = await context.assistant.stored(answer_id)
         if stored and context.assistant.may_share(stored, query.from_user.id):
             results.append(
-                _article(f"ans-{answer_id}", texts.INLINE_SHARE_TITLE, stored.answer, context.bot.username)
+                _article(
+                    f"ans-{answer_id}",
+                    texts.INLINE_SHARE_TITLE,
+                    stored.answer,
+                    context.bot.username,
+                )
             )
     elif len(text) >= MIN_INLINE_QUERY:
         found = await context.assistant.lookup(text)
@@ -236,12 +244,16 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
     if query is None or press is None:
         return
     up = press.action == "up"
-    if not await context.assistant.feedback(press.answer_id, query.from_user.id, up=up, reason=press.reason):
+    if not await context.assistant.feedback(
+        press.answer_id, query.from_user.id, up=up, reason=press.reason
+    ):
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
     asking_why = press.action == "down"
     await query.answer(texts.FEEDBACK_WHY if asking_why else texts.FEEDBACK_THANKS)
-    current = keyboards.keyboard_state(query.message.reply_markup if isinstance(query.message, Message) else None)
+    current = keyboards.keyboard_state(
+        query.message.reply_markup if isinstance(query.message, Message) else None
+    )
     await query.edit_message_reply_markup(
         keyboards.answer_keyboard(
             press.answer_id,
@@ -253,7 +265,7 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
 
 
 async def more_button(update: Update, context: CustomContext) -> None:
-    """➕ Plus de sources: the next sources of the stored answer, then drop the button."""
+    """Plus de sources: the next sources of the stored answer, then drop the button."""
     query = update.callback_query
     press = keyboards.parse_callback(query.data if query else None)
     if query is None or press is None or not isinstance(query.message, Message):
@@ -266,7 +278,9 @@ async def more_button(update: Update, context: CustomContext) -> None:
     await _send(query.message, render.more_sources(stored))
     current = keyboards.keyboard_state(query.message.reply_markup)
     await query.edit_message_reply_markup(
-        keyboards.answer_keyboard(press.answer_id, feedback=current.feedback, share=current.share, more=False)
+        keyboards.answer_keyboard(
+            press.answer_id, feedback=current.feedback, share=current.share, more=False
+        )
     )
 
 
@@ -288,7 +302,9 @@ async def on_error(update: object, context: CustomContext) -> None:
     log.error("Error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
-    apology = texts.INDEX_NOT_READY if isinstance(error, IndexNotBuiltError) else texts.ERROR_APOLOGY
+    apology = (
+        texts.INDEX_NOT_READY if isinstance(error, IndexNotBuiltError) else texts.ERROR_APOLOGY
+    )
     try:
         if update.callback_query:
             await update.callback_query.answer(apology)

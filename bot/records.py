@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -89,7 +90,9 @@ class CitedSource(Base):
     question: Mapped[QuestionRecord] = relationship(back_populates="sources")
 
     def __repr__(self) -> str:
-        return f"CitedSource(question_id={self.question_id!r}, rank={self.rank!r}, path={self.path!r})"
+        return (
+            f"CitedSource(question_id={self.question_id!r}, rank={self.rank!r}, path={self.path!r})"
+        )
 
 
 class FeedbackRecord(Base):

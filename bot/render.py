@@ -12,7 +12,7 @@ from bot.markup import Para, Span, link, pack, para, truncate
 from bot.values import DocumentLike, Progress, Stats, StoredAnswer
 from indexing.models import Answer, IndexReport, Source
 
-SOURCES_SHOWN: Final = 3  # in the answer; "➕ Plus de sources" shows the rest
+SOURCES_SHOWN: Final = 3  # in the answer; "Plus de sources" shows the rest
 SOURCES_IN_CARD: Final = 5
 WORKSHOPS_SHOWN: Final = 10
 TITLE_MAX: Final = 150
@@ -113,7 +113,7 @@ def answer(stored: StoredAnswer, contact: str) -> list[str]:
 
 
 def has_more_sources(result: Answer) -> bool:
-    """Whether "➕ Plus de sources" has anything to show."""
+    """Whether "Plus de sources" has anything to show."""
     return len(result.sources) > SOURCES_SHOWN
 
 
@@ -122,14 +122,21 @@ def more_sources(stored: StoredAnswer) -> list[str]:
     rest = stored.answer.sources[SOURCES_SHOWN:]
     if not rest:
         return [plain(texts.NO_MORE_SOURCES)]
-    head = para(Span(texts.MORE_SOURCES_TITLE, "b"), " : ", Span(truncate(stored.question, 200), "i"))
+    head = para(
+        Span(texts.MORE_SOURCES_TITLE, "b"), " : ", Span(truncate(stored.question, 200), "i")
+    )
     return pack([head, *_sources(rest, start=SOURCES_SHOWN + 1, excerpt=True)])
 
 
 def card(result: Answer) -> str:
     """A self-contained answer card for a group: question, answer, sources, a caution."""
     paras = [
-        para("❓ ", Span(texts.CARD_QUESTION, "b"), " : ", Span(truncate(result.question, QUESTION_MAX), "i")),
+        para(
+            "❓ ",
+            Span(texts.CARD_QUESTION, "b"),
+            " : ",
+            Span(truncate(result.question, QUESTION_MAX), "i"),
+        ),
         para(truncate(result.text, CARD_ANSWER_MAX) if result.answered else texts.CARD_NO_ANSWER),
     ]
     sources = result.sources[:SOURCES_IN_CARD]
@@ -181,7 +188,9 @@ def reindex_progress(progress: Progress | None) -> str:
 
 
 def _names(names: Sequence[str]) -> list[Para]:
-    shown = [para("  ", Span(truncate(n, 200), "code"), tight=True) for n in names[:REPORT_NAMES_MAX]]
+    shown = [
+        para("  ", Span(truncate(n, 200), "code"), tight=True) for n in names[:REPORT_NAMES_MAX]
+    ]
     if len(names) > REPORT_NAMES_MAX:
         shown.append(para(f"  … et {len(names) - REPORT_NAMES_MAX} autres", tight=True))
     return shown
@@ -224,7 +233,9 @@ def stats(figures: Stats) -> list[str]:
     if not figures.top_unanswered:
         paras.append(para(texts.STATS_NONE, tight=True))
     for rank, (question, count) in enumerate(figures.top_unanswered, start=1):
-        paras.append(para(f"{rank}. ", Span(truncate(question, 300), "i"), f" ({count})", tight=True))
+        paras.append(
+            para(f"{rank}. ", Span(truncate(question, 300), "i"), f" ({count})", tight=True)
+        )
     return pack(paras)
 
 

@@ -24,7 +24,7 @@ from indexing.models import Answer, IndexReport
 
 log = logging.getLogger(__name__)
 
-SOURCES_FETCHED = 10  # the answer shows a few; "➕ Plus de sources" shows the rest
+SOURCES_FETCHED = 10  # the answer shows a few; "Plus de sources" shows the rest
 MAX_QUESTION_CHARS = 1000
 REASONS = ("hs", "inc", "lien", "autre")
 
@@ -184,7 +184,11 @@ class Assistant:
     def _record_group(self, chat_id: int, title: str, chat_type: str, status: str) -> None:
         with self._sessions.begin() as session:
             records.upsert_group(
-                session, chat_id, title=title, chat_type=chat_type, status=status,
+                session,
+                chat_id,
+                title=title,
+                chat_type=chat_type,
+                status=status,
                 now=records.utcnow(),
             )
 
@@ -213,7 +217,7 @@ class Assistant:
         full: bool = False,
         interval: float = 1.0,
     ) -> IndexReport:
-        """Reindex in a worker thread; `on_progress` sees the latest state at most every `interval` s."""
+        """Reindex in a worker thread; `on_progress` gets the latest state every `interval` s."""
         if self._reindexing:
             raise ReindexInProgressError("a reindex is already running")
         self._reindexing = True
@@ -250,6 +254,9 @@ class Assistant:
         report = work.result()
         log.info(
             "Reindex done: %d added, %d updated, %d removed, %d failed",
-            len(report.added), len(report.updated), len(report.removed), len(report.failed),
+            len(report.added),
+            len(report.updated),
+            len(report.removed),
+            len(report.failed),
         )
         return report

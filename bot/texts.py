@@ -32,7 +32,7 @@ HELP_LINES: Final = (
     "ou répondez à l'un de mes messages.",
     "Partout : tapez @{username} suivi d'une question pour envoyer une fiche réponse.",
     "Sous chaque réponse : 👍 / 👎 pour donner votre avis, 📤 Partager pour l'envoyer dans "
-    "un groupe, ➕ Plus de sources pour voir d'autres documents.",
+    "un groupe, \N{HEAVY PLUS SIGN} Plus de sources pour voir d'autres documents.",
 )
 HELP_COMMANDS: Final = (
     ("/sources", "ce que couvre la base, par thème"),
@@ -62,9 +62,13 @@ NO_ANSWER_TITLE: Final = "Je n'ai pas trouvé de réponse dans la base de ressou
 NO_ANSWER_RELATED: Final = "Ces documents en parlent peut-être :"
 NO_ANSWER_COVERS: Final = "Pour voir ce que couvre la base : /sources"
 NO_ANSWER_CONTACT: Final = "Pour aller plus loin, contactez {contact}."
-CHECK_SOURCE: Final = "Réponse issue de la base de ressources de la Communauté : vérifiez la source."
+CHECK_SOURCE: Final = (
+    "Réponse issue de la base de ressources de la Communauté : vérifiez la source."
+)
 CARD_QUESTION: Final = "Question"
-CARD_NO_ANSWER: Final = "La base de ressources de la Communauté n'a pas de réponse à cette question."
+CARD_NO_ANSWER: Final = (
+    "La base de ressources de la Communauté n'a pas de réponse à cette question."
+)
 
 TYPE_LABELS: Final = {
     "ressource": "ressource",
@@ -73,14 +77,24 @@ TYPE_LABELS: Final = {
 }
 UPDATED_ON: Final = "mis à jour le {date}"
 MONTHS: Final = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
 )
 
 BUTTON_UP: Final = "👍"
 BUTTON_DOWN: Final = "👎"
 BUTTON_SHARE: Final = "📤 Partager"
-BUTTON_MORE: Final = "➕ Plus de sources"
+BUTTON_MORE: Final = "\N{HEAVY PLUS SIGN} Plus de sources"
 BUTTON_THANKS: Final = "✅ Merci pour votre avis"
 BUTTON_OPEN_PRIVATE: Final = "💬 Poser une question en privé"
 BUTTON_ASK_BOT: Final = "💬 Poser une question à l'assistant"
@@ -109,7 +123,9 @@ NON_TEXT: Final = (
     "Je ne sais lire que du texte : écrivez votre question en quelques mots "
     "(pas d'images, d'autocollants ni de messages vocaux)."
 )
-UNKNOWN_COMMAND: Final = "Je ne connais pas cette commande. Tapez /aide pour voir ce que je sais faire."
+UNKNOWN_COMMAND: Final = (
+    "Je ne connais pas cette commande. Tapez /aide pour voir ce que je sais faire."
+)
 RATE_LIMITED: Final = (
     "Vous avez posé beaucoup de questions en peu de temps. Réessayez dans {seconds} s, "
     "je serai ravi de vous répondre."

@@ -17,17 +17,31 @@ from bot.markup import MAX_LENGTH, utf16_len
 from indexing.models import Answer, FailedFile, IndexReport, Source
 from indexing.settings import Settings
 
-ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-                "blockquote", "tg-spoiler"}
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+}
 ENTITY_NAMES = {"lt", "gt", "amp", "quot"}
 
-RTL = "\u202eمرحبا بالعالم\u202c שלום עולם"
+RTL = "\u202eمرحبا بالعالم\u202c שלום עולם"  # noqa: RUF001 - right-to-left scripts on purpose
 HOSTILE = (
     "<script>alert('x')</script>",
     "Tom & Jerry &amp; &lt;b&gt; &#x27; &nbsp; & <b>gras</b> </i> <a href='x'>",
     "Émoji 👩🏽‍💻🚀🇫🇷 ✅ " * 3,
     RTL,
-    'Guillemets " et \' et `code` et *étoiles* _tirets_',
+    "Guillemets \" et ' et `code` et *étoiles* _tirets_",
     "Ligne\navec\r\nretours\tet\x00contrôles\x07",
     "Surrogate seul \ud800 ici",
     "mot " * 2500,  # 10,000 characters
@@ -115,21 +129,43 @@ def check_messages(messages: Sequence[str]) -> str:
     return "\n".join(check_html(m) for m in messages)
 
 
-def source(n: int, *, title: str | None = None, url: str | None = "https://example.org/doc",
-           excerpt: str = "Un passage du document.", type_: str = "ressource",
-           date: str | None = "2026-03-12") -> Source:
+def source(
+    n: int,
+    *,
+    title: str | None = None,
+    url: str | None = "https://example.org/doc",
+    excerpt: str = "Un passage du document.",
+    type_: str = "ressource",
+    date: str | None = "2026-03-12",
+) -> Source:
     """A source for tests."""
     return Source(
-        title=title or f"Document {n}", url=url, path=f"ressources/doc-{n}.md", date=date,
-        type=type_, score=1.0 / (n + 1), excerpt=excerpt, chunk_ids=(n, n + 100),
+        title=title or f"Document {n}",
+        url=url,
+        path=f"ressources/doc-{n}.md",
+        date=date,
+        type=type_,
+        score=1.0 / (n + 1),
+        excerpt=excerpt,
+        chunk_ids=(n, n + 100),
     )
 
 
-def make_answer(question: str = "Quel outil pour partager des fichiers ?", *, answered: bool = True,
-                text: str = "Nextcloud permet de partager des fichiers.", sources: int = 6) -> Answer:
+def make_answer(
+    question: str = "Quel outil pour partager des fichiers ?",
+    *,
+    answered: bool = True,
+    text: str = "Nextcloud permet de partager des fichiers.",
+    sources: int = 6,
+) -> Answer:
     """An answer for tests."""
-    return Answer(question=question, answered=answered, text=text,
-                  sources=tuple(source(i) for i in range(sources)), build_id="b1")
+    return Answer(
+        question=question,
+        answered=answered,
+        text=text,
+        sources=tuple(source(i) for i in range(sources)),
+        build_id="b1",
+    )
 
 
 @dataclass(frozen=True)
@@ -154,28 +190,51 @@ class FakeEngine:
         self.release.set()
         self.reindex_started = threading.Event()
         self.docs = [
-            Doc("r/nextcloud.md", "Nextcloud & Framaspace", "https://example.org/nc", "2026-01-05",
-                "ressource", themes=("outils collaboratifs",)),
-            Doc("a/atelier.md", "Atelier <visio>", None, "2026-02-01", "atelier", themes=("animation",)),
+            Doc(
+                "r/nextcloud.md",
+                "Nextcloud & Framaspace",
+                "https://example.org/nc",
+                "2026-01-05",
+                "ressource",
+                themes=("outils collaboratifs",),
+            ),
+            Doc(
+                "a/atelier.md",
+                "Atelier <visio>",
+                None,
+                "2026-02-01",
+                "atelier",
+                themes=("animation",),
+            ),
         ]
 
     def answer(self, question: str, limit: int = 5) -> Answer:
         self.questions.append(question)
         if "inconnu" in question:
-            return Answer(question, False, "La base ne parle pas de ce sujet.",
-                          tuple(source(i) for i in range(2)), missing="ce sujet")
+            return Answer(
+                question,
+                False,
+                "La base ne parle pas de ce sujet.",
+                tuple(source(i) for i in range(2)),
+                missing="ce sujet",
+            )
         return make_answer(question, sources=min(limit, 6))
 
-    def reindex(self, full: bool = False,
-                progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
+    def reindex(
+        self, full: bool = False, progress: Callable[[int, int, str], None] | None = None
+    ) -> IndexReport:
         self.reindex_started.set()
         for done in range(1, 4):
             if progress:
                 progress(done, 3, f"ressources/doc-{done}.md")
             self.release.wait(10)
-        return IndexReport(added=("ressources/doc-1.md",), updated=("ressources/doc-2.md",),
-                           removed=(), unchanged=4,
-                           failed=(FailedFile("ressources/casse.pdf", "PDF illisible <chiffré>"),))
+        return IndexReport(
+            added=("ressources/doc-1.md",),
+            updated=("ressources/doc-2.md",),
+            removed=(),
+            unchanged=4,
+            failed=(FailedFile("ressources/casse.pdf", "PDF illisible <chiffré>"),),
+        )
 
     def documents(self) -> list[Doc]:
         return list(self.docs)
@@ -210,8 +269,9 @@ class ProxyEngine:
             raise RuntimeError(f"engine failure on {question!r}")
         return self.engine.answer(question, limit)  # type: ignore[no-any-return]
 
-    def reindex(self, full: bool = False,
-                progress: Callable[[int, int, str], None] | None = None) -> IndexReport:
+    def reindex(
+        self, full: bool = False, progress: Callable[[int, int, str], None] | None = None
+    ) -> IndexReport:
         def gated(done: int, total: int, path: str) -> None:
             if progress:
                 progress(done, total, path)

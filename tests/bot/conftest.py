@@ -46,8 +46,9 @@ def fake_engine() -> FakeEngine:
 @pytest.fixture
 def assistant(fake_engine: FakeEngine, sessions: sessionmaker[Session]) -> Assistant:
     """The service over the fake engine and a real database."""
-    return Assistant(fake_engine, sessions, hash_key=b"test-key", questions_per_minute=3,
-                     admin_ids=(42,))
+    return Assistant(
+        fake_engine, sessions, hash_key=b"test-key", questions_per_minute=3, admin_ids=(42,)
+    )
 
 
 # ----------------------------------------------------------------------------- end to end
@@ -56,6 +57,7 @@ if str(E2E_DIR) not in sys.path:  # the emulator helpers of tests/e2e, under any
     sys.path.insert(0, str(E2E_DIR))
 
 from emulator import AsyncEmulatorClient, Emulator, running_application  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
@@ -70,8 +72,9 @@ def shared_engine(
 ) -> Iterator[KnowledgeEngine]:
     """The real engine over a small knowledge folder, indexed once (tests must not reindex it)."""
     root = tmp_path_factory.mktemp("shared-kb")
-    settings = Settings(knowledge_dir=write_knowledge(root / "knowledge"), data_dir=root / "data",
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        knowledge_dir=write_knowledge(root / "knowledge"), data_dir=root / "data", _env_file=None
+    )  # type: ignore[call-arg]
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
     engine = KnowledgeEngine(settings, db, use_embedder)
@@ -83,8 +86,11 @@ def shared_engine(
 @pytest.fixture
 def own_engine(tmp_path: Path, use_embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """A real engine on this test's own folder, indexed, that the test may change and reindex."""
-    settings = Settings(knowledge_dir=write_knowledge(tmp_path / "knowledge"),
-                        data_dir=tmp_path / "engine-data", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        knowledge_dir=write_knowledge(tmp_path / "knowledge"),
+        data_dir=tmp_path / "engine-data",
+        _env_file=None,
+    )  # type: ignore[call-arg]
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
     engine = KnowledgeEngine(settings, db, use_embedder)
@@ -125,8 +131,9 @@ async def start_bot(
     expected = [False]
     async with contextlib.AsyncExitStack() as stack:
 
-        async def start(engine: KnowledgeEngine | None = None, expect_errors: bool = False,
-                        **overrides: Any) -> RunningBot:
+        async def start(
+            engine: KnowledgeEngine | None = None, expect_errors: bool = False, **overrides: Any
+        ) -> RunningBot:
             expected[0] = expect_errors
             fields: dict[str, Any] = {
                 "telegram_bot_token": bot_token,

@@ -47,7 +47,9 @@ async def test_reindex_progress_summary_and_answers_meanwhile(
         encoding="utf-8",
     )
     rgpd = folder / "ressources" / "rgpd.md"
-    rgpd.write_text(rgpd.read_text(encoding="utf-8") + "\nUne mise à jour de la fiche.\n", encoding="utf-8")
+    rgpd.write_text(
+        rgpd.read_text(encoding="utf-8") + "\nUne mise à jour de la fiche.\n", encoding="utf-8"
+    )
     (folder / "ressources" / "dons-en-ligne.md").unlink()
 
     bot.engine.hold_reindex.clear()
@@ -133,8 +135,10 @@ async def test_question_deleted_before_the_reply(
     update = await emu.send_message(group, MEMBER, "/question patientez : " + QUESTION)
     await emu.wait_for_calls("sendChatAction")
     async with httpx.AsyncClient() as http:
-        response = await http.post(f"{emulator.base_url}{bot_token}/deleteMessage",
-                                   json={"chat_id": group.id, "message_id": message_id(update)})
+        response = await http.post(
+            f"{emulator.base_url}{bot_token}/deleteMessage",
+            json={"chat_id": group.id, "message_id": message_id(update)},
+        )
         assert response.json()["ok"]
     bot.engine.hold_answers.set()
     [reply] = await emu.wait_for_bot_messages(group.id, timeout=10)

@@ -21,8 +21,12 @@ QUESTION = "quel outil libre pour organiser une visioconférence ?"
 
 
 def bot_user(emu: AsyncEmulatorClient) -> dict[str, object]:
-    return {"id": emu.bot_id, "is_bot": True, "first_name": "ESS Bot (test)",
-            "username": "essbot_test_bot"}
+    return {
+        "id": emu.bot_id,
+        "is_bot": True,
+        "first_name": "ESS Bot (test)",
+        "username": "essbot_test_bot",
+    }
 
 
 async def test_group_etiquette(start_bot: StartBot, emu: AsyncEmulatorClient) -> None:
@@ -32,13 +36,28 @@ async def test_group_etiquette(start_bot: StartBot, emu: AsyncEmulatorClient) ->
     other = await send(GROUP, BRUNO, "/question@autre_bot " + QUESTION)
     await send(GROUP, BRUNO, "Moi j'utilise Jitsi", reply_to=message_id(first))
     await send(GROUP, ALICE, "On en parle avec @quelquun_autre demain")
-    await emu.inject_update({"message": {"chat": GROUP.to_dict(), "from": ALICE.to_dict(),
-                                         "sticker": {"file_id": "s", "file_unique_id": "u",
-                                                     "width": 1, "height": 1, "is_animated": False,
-                                                     "is_video": False, "type": "regular"}}})
+    await emu.inject_update(
+        {
+            "message": {
+                "chat": GROUP.to_dict(),
+                "from": ALICE.to_dict(),
+                "sticker": {
+                    "file_id": "s",
+                    "file_unique_id": "u",
+                    "width": 1,
+                    "height": 1,
+                    "is_animated": False,
+                    "is_video": False,
+                    "type": "regular",
+                },
+            }
+        }
+    )
     addressed = [
         await send(GROUP, ALICE, "/question " + QUESTION),
-        await send(GROUP, BRUNO, "/question@essbot_test_bot comment animer une réunion à distance ?"),
+        await send(
+            GROUP, BRUNO, "/question@essbot_test_bot comment animer une réunion à distance ?"
+        ),
         await send(GROUP, ALICE, "@essbot_test_bot comment collecter des dons en ligne ?"),
     ]
     replies = await emu.wait_for_bot_messages(GROUP.id, 3, after=message_id(other), timeout=10)
@@ -80,15 +99,22 @@ async def test_reply_in_the_same_forum_topic(start_bot: StartBot, emu: AsyncEmul
     assert reply["reply_to_message"]["message_id"] == message_id(update)
 
 
-async def test_welcome_when_added_and_groups_recorded(start_bot: StartBot, emu: AsyncEmulatorClient) -> None:
+async def test_welcome_when_added_and_groups_recorded(
+    start_bot: StartBot, emu: AsyncEmulatorClient
+) -> None:
     bot = await start_bot()
     group = Chat.group(3, "Atelier numérique")
 
     def change(old: str, new: str) -> dict[str, object]:
         member = {"user": bot_user(emu), **({"until_date": 0} if new == "kicked" else {})}
-        return {"my_chat_member": {"chat": group.to_dict(), "from": ALICE.to_dict(),
-                                   "old_chat_member": {"status": old, "user": bot_user(emu)},
-                                   "new_chat_member": {"status": new, **member}}}
+        return {
+            "my_chat_member": {
+                "chat": group.to_dict(),
+                "from": ALICE.to_dict(),
+                "old_chat_member": {"status": old, "user": bot_user(emu)},
+                "new_chat_member": {"status": new, **member},
+            }
+        }
 
     await emu.inject_update(change("left", "member"))
     [welcome] = await emu.wait_for_bot_messages(group.id)

@@ -16,8 +16,9 @@ NOW = dt.datetime(2026, 11, 20, 12, 0)
 
 
 def add(session: Session, answer: Answer, user: str = "u1", when: dt.datetime = NOW) -> int:
-    record = records.add_question(session, answer, user_hash=user, chat_type="private",
-                                  group_id=None, latency_ms=12, now=when)
+    record = records.add_question(
+        session, answer, user_hash=user, chat_type="private", group_id=None, latency_ms=12, now=when
+    )
     return record.id
 
 
@@ -61,22 +62,31 @@ def test_feedback_is_replaced_not_duplicated(sessions: sessionmaker[Session]) ->
         records.set_feedback(s, qid, "u2", vote=1, reason=None, now=NOW)
     with sessions() as s:
         rows = s.scalars(select(records.FeedbackRecord).order_by(records.FeedbackRecord.user_hash))
-        assert [(r.user_hash, r.vote, r.reason) for r in rows] == [("u1", -1, "lien"), ("u2", 1, None)]
+        assert [(r.user_hash, r.vote, r.reason) for r in rows] == [
+            ("u1", -1, "lien"),
+            ("u2", 1, None),
+        ]
 
 
 def test_groups(sessions: sessionmaker[Session]) -> None:
     with sessions.begin() as s:
-        records.upsert_group(s, -100, title="Atelier", chat_type="supergroup", status="member", now=NOW)
+        records.upsert_group(
+            s, -100, title="Atelier", chat_type="supergroup", status="member", now=NOW
+        )
         records.upsert_group(s, -200, title="Autre", chat_type="group", status="member", now=NOW)
         records.upsert_group(s, -200, title="Autre", chat_type="group", status="kicked", now=NOW)
     with sessions() as s:
         assert [g.chat_id for g in records.active_groups(s)] == [-100]
-        assert repr(s.get(records.GroupRecord, -200)) == "GroupRecord(chat_id=-200, status='kicked')"
+        assert (
+            repr(s.get(records.GroupRecord, -200)) == "GroupRecord(chat_id=-200, status='kicked')"
+        )
 
 
 def test_usage_stats(sessions: sessionmaker[Session]) -> None:
-    unanswered = [Answer(q, False, "Rien.", ()) for q in
-                  ("Numéro de la CRESS ?", "numéro de la cress ?", "Horaires ?", "Vieux ?")]
+    unanswered = [
+        Answer(q, False, "Rien.", ())
+        for q in ("Numéro de la CRESS ?", "numéro de la cress ?", "Horaires ?", "Vieux ?")
+    ]
     with sessions.begin() as s:
         ok = add(s, make_answer())
         add(s, make_answer())

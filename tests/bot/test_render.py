@@ -1,4 +1,4 @@
-"""Every message the bot can produce is valid Telegram HTML under 4096 characters, whatever the input."""
+"""Every message the bot can produce is valid Telegram HTML within 4096 characters."""
 
 from __future__ import annotations
 
@@ -25,8 +25,14 @@ CASES = list(itertools.product(HOSTILE, HOSTILE_URLS[:4]))
 
 def hostile_answer(text: str, url: str | None, answered: bool = True) -> Answer:
     sources = tuple(
-        source(i, title=text, url=url, excerpt=text, type_=("atelier", "x<y>", "glossaire")[i % 3],
-               date=(text[:20], "2026-02-30", None, "2026-11-15")[i % 4])
+        source(
+            i,
+            title=text,
+            url=url,
+            excerpt=text,
+            type_=("atelier", "x<y>", "glossaire")[i % 3],
+            date=(text[:20], "2026-02-30", None, "2026-11-15")[i % 4],
+        )
         for i in range(10)
     )
     return Answer(question=text, answered=answered, text=text, sources=sources)
@@ -47,14 +53,22 @@ def test_answer_messages_are_valid(text: str, url: str | None) -> None:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_catalogue_workshops_and_admin_messages_are_valid(text: str) -> None:
-    docs = [Doc(f"p{i}", text, url, text[:10], "atelier", themes=(text[:30], "x"))
-            for i, url in enumerate(HOSTILE_URLS)] * 30
+    docs = [
+        Doc(f"p{i}", text, url, text[:10], "atelier", themes=(text[:30], "x"))
+        for i, url in enumerate(HOSTILE_URLS)
+    ] * 30
     check_messages(render.catalogue(docs))
     check_messages(render.workshops(docs))
     check_html(render.reindex_progress(Progress(3, 10, text)))
     names = tuple(f"{text[:50]}-{i}" for i in range(30))
-    report = IndexReport(added=names, updated=names[:3], removed=(text,), unchanged=2,
-                         failed=(FailedFile(text, text),), usable=False)
+    report = IndexReport(
+        added=names,
+        updated=names[:3],
+        removed=(text,),
+        unchanged=2,
+        failed=(FailedFile(text, text),),
+        usable=False,
+    )
     check_messages(render.reindex_report(report))
     figures = Stats(7, 10, 3, 2, 5, (("hs", 2), (text, 1)), tuple((text, i) for i in range(5)))
     check_messages(render.stats(figures))
@@ -82,7 +96,7 @@ def test_answer_shows_text_sources_types_and_dates() -> None:
     shown = check_messages(render.answer(stored(answer), contact="x"))
     assert answer.text in shown
     assert "1. Document 0" in shown and "3. Document 2" in shown
-    assert "Document 3" not in shown  # for "➕ Plus de sources"
+    assert "Document 3" not in shown  # for "Plus de sources"
     assert "ressource · mis à jour le 12 mars 2026" in shown
     more = check_messages(render.more_sources(stored(answer)))
     assert "4. Document 3" in more and "6. Document 5" in more
@@ -124,7 +138,9 @@ def test_long_messages_split_on_paragraph_boundaries() -> None:
 
 
 def test_splitting_never_breaks_tags_or_surrogates() -> None:
-    messages = pack([para(Span("👍" * 5000 + "<&>", style="b"), Span(" fin", href="https://e.org"))])
+    messages = pack(
+        [para(Span("👍" * 5000 + "<&>", style="b"), Span(" fin", href="https://e.org"))]
+    )
     assert len(messages) == 3
     visible = "".join(check_html(m) for m in messages)
     assert visible == "👍" * 5000 + "<&> fin"

@@ -1,8 +1,9 @@
-"""The service: off-loop answers stored with ids, quotas, feedback, sharing rights, reindex progress."""
+"""The service: answers off the loop and stored, quotas, feedback, sharing, reindex progress."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 from bot_testkit import FakeEngine
@@ -12,7 +13,9 @@ from bot.values import Progress
 from indexing.errors import ReindexInProgressError
 
 
-async def test_ask_stores_and_rebuilds_the_answer(assistant: Assistant, fake_engine: FakeEngine) -> None:
+async def test_ask_stores_and_rebuilds_the_answer(
+    assistant: Assistant, fake_engine: FakeEngine
+) -> None:
     first = await assistant.ask("  Quel outil ?  ", user_id=1, chat_type="private")
     second = await assistant.ask("Autre " * 500, user_id=1, chat_type="group", group_id=-5)
     assert second.id == first.id + 1
@@ -28,8 +31,6 @@ async def test_ask_runs_off_the_event_loop(assistant: Assistant, fake_engine: Fa
     original = fake_engine.answer
 
     def spy(question: str, limit: int = 5):  # type: ignore[no-untyped-def]
-        import threading
-
         loop_thread.append(threading.current_thread() is threading.main_thread())
         return original(question, limit)
 
