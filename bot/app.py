@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -161,25 +162,39 @@ async def set_command_menus(application: BotApplication, admin_ids: tuple[int, .
             log.warning("No admin command menu for one admin: %s", error)
 
 
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments of `run_webhook` / `Updater.start_webhook` for the configured WEBHOOK_URL.
+
+    Telegram echoes the secret in a header of every delivery and PTB rejects requests without
+    it; when WEBHOOK_SECRET is not set, a random one is drawn for this run.
+    """
+    if not settings.webhook_url:
+        raise ValueError("WEBHOOK_URL is not set")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret or secrets.token_urlsafe(32),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
 def run(settings: Settings) -> None:
     """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
     db = make_engine(settings.resolved_database_url)
     engine = KnowledgeEngine.open(settings, db)
     try:
         engine.ensure_index()
         application = build_application(settings, engine, db)
         if settings.webhook_url:
-            secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url,
-                secret_token=secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            log.info("Starting in webhook mode on port %d", settings.webhook_port)
+            application.run_webhook(**webhook_options(settings))
         else:
+            log.info("Starting in long-polling mode")
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
         engine.close()
+        db.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Final
@@ -20,6 +21,7 @@ EXCERPT_MAX: Final = 220
 QUESTION_MAX: Final = 300
 CARD_ANSWER_MAX: Final = 1500
 REPORT_NAMES_MAX: Final = 10
+_CITATION: Final = re.compile(r"\[(\d{1,2})\]")  # the engine cites sources as [n]
 
 
 def plain(text: str) -> str:
@@ -93,14 +95,20 @@ def _sources(sources: Sequence[Source], start: int = 1, excerpt: bool = False) -
     return lines
 
 
+def shown_count(result: Answer, at_least: int = SOURCES_SHOWN) -> int:
+    """How many sources to list: the first few, and every one the answer cites as [n]."""
+    cited = [int(n) for n in _CITATION.findall(result.text) if int(n) <= len(result.sources)]
+    return min(max([at_least, *cited]), len(result.sources))
+
+
 def answer(stored: StoredAnswer, contact: str) -> list[str]:
     """The reply to a question: the short answer and the first sources, or why there is none."""
     result = stored.answer
-    shown = result.sources[:SOURCES_SHOWN]
+    shown = result.sources[: shown_count(result)]
     if not result.answered:
-        paras = [para(Span(texts.NO_ANSWER_TITLE, "b")), para(result.text)]
+        paras = [para(result.text or texts.NO_ANSWER_TITLE)]
         if shown:
-            paras += [para(texts.NO_ANSWER_RELATED), *_sources(shown)]
+            paras += [para(Span(texts.NO_ANSWER_RELATED, "b")), *_sources(shown)]
         paras += [
             para(texts.NO_ANSWER_COVERS),
             para(texts.NO_ANSWER_CONTACT.format(contact=contact)),
@@ -114,18 +122,19 @@ def answer(stored: StoredAnswer, contact: str) -> list[str]:
 
 def has_more_sources(result: Answer) -> bool:
     """Whether "Plus de sources" has anything to show."""
-    return len(result.sources) > SOURCES_SHOWN
+    return len(result.sources) > shown_count(result)
 
 
 def more_sources(stored: StoredAnswer) -> list[str]:
     """The next sources for a stored question, with their best passage."""
-    rest = stored.answer.sources[SOURCES_SHOWN:]
+    start = shown_count(stored.answer)
+    rest = stored.answer.sources[start:]
     if not rest:
         return [plain(texts.NO_MORE_SOURCES)]
     head = para(
         Span(texts.MORE_SOURCES_TITLE, "b"), " : ", Span(truncate(stored.question, 200), "i")
     )
-    return pack([head, *_sources(rest, start=SOURCES_SHOWN + 1, excerpt=True)])
+    return pack([head, *_sources(rest, start=start + 1, excerpt=True)])
 
 
 def card(result: Answer) -> str:
@@ -139,7 +148,7 @@ def card(result: Answer) -> str:
         ),
         para(truncate(result.text, CARD_ANSWER_MAX) if result.answered else texts.CARD_NO_ANSWER),
     ]
-    sources = result.sources[:SOURCES_IN_CARD]
+    sources = result.sources[: shown_count(result, SOURCES_IN_CARD)]
     if sources:
         paras += [para(Span(texts.ANSWER_SOURCES, "b")), *_sources(sources)]
     paras.append(para(Span(texts.CHECK_SOURCE, "i")))

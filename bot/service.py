@@ -46,6 +46,8 @@ class KnowledgeBase(Protocol):
 class RateLimiter:
     """A sliding-window quota of events per key."""
 
+    max_keys = 10_000  # past this many users, forget those idle for a whole window
+
     def __init__(
         self, limit: int, window: float = 60.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
@@ -57,6 +59,8 @@ class RateLimiter:
     def acquire(self, key: str) -> float:
         """Take one slot for `key`: 0 when allowed, else the seconds until a slot frees."""
         now = self._clock()
+        if len(self._events) > self.max_keys:
+            self.forget_idle()
         events = self._events.setdefault(key, deque())
         while events and events[0] <= now - self._window:
             events.popleft()

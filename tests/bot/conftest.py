@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy
-from bot_testkit import ADMIN_ID, FakeEngine, ProxyEngine, RunningBot, StartBot, write_knowledge
+from bot_testkit import FakeEngine, check_html
+from e2e_kit import ADMIN_ID, ProxyEngine, RunningBot, StartBot, write_knowledge
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import build_application
@@ -159,3 +160,16 @@ async def start_bot(
     if not expected[0]:
         failures = [r for r in caplog.records if r.levelno >= logging.ERROR]
         assert not failures, [r.getMessage() for r in failures]
+    check_sent_html(emulator.for_token(bot_token).calls())
+
+
+def check_sent_html(calls: list[dict[str, Any]]) -> None:
+    """Every text the bot sent during the test is valid Telegram HTML within the limits."""
+    for call in calls:
+        params = call["params"]
+        if call["method"] in ("sendMessage", "editMessageText"):
+            assert params.get("parse_mode") == "HTML", call
+            check_html(params["text"])
+        elif call["method"] == "answerInlineQuery":
+            for result in params.get("results", []):
+                check_html(result["input_message_content"]["message_text"])

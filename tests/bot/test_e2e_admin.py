@@ -7,7 +7,7 @@ import logging
 
 import httpx
 import pytest
-from bot_testkit import ADMIN_ID, StartBot, callback_data, message_id
+from e2e_kit import ADMIN_ID, StartBot, callback_data, message_id
 from emulator import AsyncEmulatorClient, Chat, Emulator, User
 
 from bot import texts

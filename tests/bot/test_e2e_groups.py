@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from bot_testkit import StartBot, callback_data, check_html, message_id, share_query_of
+from bot_testkit import check_html
+from e2e_kit import StartBot, callback_data, message_id, share_query_of
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 

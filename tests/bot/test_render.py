@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import pytest
-from bot_testkit import (
-    HOSTILE,
-    HOSTILE_URLS,
-    Doc,
-    check_html,
-    check_messages,
-    make_answer,
-    source,
-)
+from bot_testkit import HOSTILE, HOSTILE_URLS, Doc, check_html, check_messages, make_answer, source
 
 from bot import render, texts
 from bot.markup import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
@@ -116,7 +109,7 @@ def test_links_are_escaped_and_only_safe_schemes_link() -> None:
 def test_no_answer_says_so_and_points_to_sources_and_contact() -> None:
     answer = Answer("Quel est le numéro ?", False, "La base ne donne pas de numéro.", (source(1),))
     shown = check_messages(render.answer(stored(answer), contact="l'équipe d'animation"))
-    assert texts.NO_ANSWER_TITLE in shown and "/sources" in shown
+    assert shown.startswith("La base ne donne pas de numéro.") and "/sources" in shown
     assert "contactez l'équipe d'animation" in shown and "Document 1" in shown
 
 
@@ -163,3 +156,12 @@ def test_dates() -> None:
     assert render.format_date("2026-08-01T10:00:00") == "1 août 2026"
     assert render.format_date("printemps 2026") == "printemps 2026"
     assert render.format_date(None) is None
+
+
+def test_every_cited_source_is_listed() -> None:
+    cites_fifth = replace(make_answer(sources=8), text="Réponse [1] et détail [5], pas [42].")
+    shown = check_messages(render.answer(stored(cites_fifth), contact="x"))
+    assert "5. Document 4" in shown and "Document 5" not in shown
+    assert check_messages(render.more_sources(stored(cites_fifth))).count("6. Document 5") == 1
+    assert render.shown_count(cites_fifth, 7) == 7
+    assert render.shown_count(make_answer(sources=2)) == 2
