@@ -8,6 +8,7 @@ import logging
 from telegram import (
     Chat,
     ChatMember,
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
@@ -31,11 +32,13 @@ DEFAULT_STATS_DAYS = 30
 MIN_INLINE_QUERY = 3
 
 
-async def _send(message: Message, parts: list[str], **last_kwargs: object) -> Message:
-    """Reply with every part; keyword arguments (the keyboard) go to the last one."""
+async def _send(
+    message: Message, parts: list[str], reply_markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Reply with every part of a message; the keyboard goes under the last one."""
     for part in parts[:-1]:
         await message.reply_text(part)
-    return await message.reply_text(parts[-1], **last_kwargs)  # type: ignore[arg-type]
+    return await message.reply_text(parts[-1], reply_markup=reply_markup)
 
 
 async def _answer(message: Message, context: CustomContext, question: str) -> None:

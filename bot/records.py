@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     case,
     func,
+    insert,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -153,26 +154,30 @@ def add_question(
         missing=answer.missing,
         build_id=answer.build_id,
         latency_ms=latency_ms,
-        sources=[_cited(rank, s) for rank, s in enumerate(answer.sources)],
     )
     session.add(record)
     session.flush()
+    if answer.sources:  # one executemany: this runs for every question
+        rows = [_cited(record.id, rank, s) for rank, s in enumerate(answer.sources)]
+        session.execute(insert(CitedSource), rows)
+        session.expire(record, ["sources"])  # loaded again from the rows on access
     return record
 
 
-def _cited(rank: int, s: Source) -> CitedSource:
-    return CitedSource(
-        rank=rank,
-        path=s.path,
-        title=s.title,
-        url=s.url,
-        date=s.date,
-        type=s.type,
-        score=float(s.score),
-        excerpt=s.excerpt,
-        section=s.section,
-        chunk_ids=[int(c) for c in s.chunk_ids],
-    )
+def _cited(question_id: int, rank: int, s: Source) -> dict[str, object]:
+    return {
+        "question_id": question_id,
+        "rank": rank,
+        "path": s.path,
+        "title": s.title,
+        "url": s.url,
+        "date": s.date,
+        "type": s.type,
+        "score": float(s.score),
+        "excerpt": s.excerpt,
+        "section": s.section,
+        "chunk_ids": [int(c) for c in s.chunk_ids],
+    }
 
 
 def get_question(session: Session, question_id: int) -> QuestionRecord | None:

@@ -104,3 +104,19 @@ def test_usage_stats(sessions: sessionmaker[Session]) -> None:
     assert figures.top_unanswered[0] == ("Numéro de la CRESS ?", 2)
     assert figures.top_unanswered[1] == ("Horaires ?", 1)
     assert len(figures.top_unanswered) == 2
+
+
+def test_added_question_sees_its_sources_in_the_same_session(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as s:
+        record = records.add_question(
+            s,
+            make_answer(sources=4),
+            user_hash="u",
+            chat_type="private",
+            group_id=None,
+            latency_ms=1,
+            now=NOW,
+        )
+        assert [c.rank for c in record.sources] == [0, 1, 2, 3]
