@@ -234,7 +234,7 @@ async def inline_query(update: Update, context: CustomContext) -> None:
                     context.bot.username,
                 )
             )
-    elif len(text) >= MIN_INLINE_QUERY:
+    elif len(text) >= MIN_INLINE_QUERY and context.assistant.inline_allowed(query.from_user.id):
         found = await context.assistant.lookup(text)
         results.append(_article("q", render.inline_title(found), found, context.bot.username))
     await query.answer(results, cache_time=0 if answer_id else 30, is_personal=True, button=button)

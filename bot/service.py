@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 SOURCES_FETCHED = 10  # the answer shows a few; "Plus de sources" shows the rest
 MAX_QUESTION_CHARS = 1000
 REASONS = ("hs", "inc", "lien", "autre")
+INLINE_QUOTA_FACTOR = 5
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -93,6 +94,8 @@ class Assistant:
         self._key = hash_key
         self._admins = frozenset(admin_ids)
         self._quota = RateLimiter(questions_per_minute)
+        # inline queries come as members type: a wider quota, but still one
+        self._inline_quota = RateLimiter(questions_per_minute * INLINE_QUOTA_FACTOR)
         self._reindexing = False
 
     def user_hash(self, user_id: int) -> str:
@@ -102,6 +105,10 @@ class Assistant:
     def retry_after(self, user_id: int) -> float:
         """Count a question against the user's quota: 0 to go ahead, else seconds to wait."""
         return self._quota.acquire(self.user_hash(user_id))
+
+    def inline_allowed(self, user_id: int) -> bool:
+        """Count an inline search against the user's (wider) inline quota."""
+        return self._inline_quota.acquire(self.user_hash(user_id)) == 0
 
     def is_admin(self, user_id: int, action: str) -> bool:
         """Whether the user may run an admin command; refusals are logged."""

@@ -58,6 +58,7 @@ def test_rate_limiter_sliding_window() -> None:
 def test_quota_and_admins(assistant: Assistant, caplog: pytest.LogCaptureFixture) -> None:
     assert [assistant.retry_after(7) == 0 for _ in range(4)] == [True, True, True, False]
     assert assistant.retry_after(8) == 0
+    assert sum(assistant.inline_allowed(7) for _ in range(20)) == 15  # 5 x 3 a minute
     assert assistant.is_admin(42, "/stats")
     assert not assistant.is_admin(7, "/reindex")
     assert "Refused admin command /reindex" in caplog.text and " 7" not in caplog.text
