@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers, texts
+from bot import callbacks, handlers, texts
 from bot.context import BotApplication, BotData, CustomContext, Services
 from bot.service import Assistant, KnowledgeBase
 from indexing.db import create_schema, make_engine, make_sessions
@@ -159,10 +159,10 @@ def register_handlers(application: BotApplication) -> None:
             ),
             # Groups joined or left, inline mode, buttons
             ChatMemberHandler(handlers.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
-            InlineQueryHandler(handlers.inline_query),
-            CallbackQueryHandler(handlers.feedback_button, pattern=r"^fb:"),
-            CallbackQueryHandler(handlers.more_button, pattern=r"^more:"),
-            CallbackQueryHandler(handlers.noop_button, pattern=r"^noop$"),
+            InlineQueryHandler(callbacks.inline_query),
+            CallbackQueryHandler(callbacks.feedback_button, pattern=r"^fb:"),
+            CallbackQueryHandler(callbacks.more_button, pattern=r"^more:"),
+            CallbackQueryHandler(callbacks.noop_button, pattern=r"^noop$"),
         ]
     )
     application.add_error_handler(handlers.on_error)

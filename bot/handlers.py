@@ -1,4 +1,6 @@
-"""Update handlers: short functions that call the service and send what `bot.render` builds."""
+"""Message, command and chat-member handlers, and the error handler: short functions that call
+the service and send what `bot.render` builds (buttons and inline mode: `bot.callbacks`).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +11,6 @@ from telegram import (
     Chat,
     ChatMember,
     InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InlineQueryResultsButton,
-    InputTextMessageContent,
     Message,
     Update,
 )
@@ -23,16 +22,14 @@ from bot.addressing import addressed_question, is_reply_to
 from bot.context import CustomContext
 from bot.values import Progress
 from indexing.errors import IndexNotBuiltError, ReindexInProgressError
-from indexing.models import Answer
 
 log = logging.getLogger(__name__)
 
 FULL_REINDEX_WORDS = frozenset({"complet", "complete", "full", "tout"})
 DEFAULT_STATS_DAYS = 30
-MIN_INLINE_QUERY = 3
 
 
-async def _send(
+async def send(
     message: Message, parts: list[str], reply_markup: InlineKeyboardMarkup | None = None
 ) -> Message:
     """Reply with every part of a message; the keyboard goes under the last one."""
@@ -58,7 +55,7 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
     markup = keyboards.answer_keyboard(
         stored.id, more=render.has_more_sources(stored.answer), share=stored.answer.answered
     )
-    await _send(
+    await send(
         message, render.answer(stored, context.services.community_contact), reply_markup=markup
     )
 
@@ -66,27 +63,27 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
 async def start(update: Update, context: CustomContext) -> None:
     """/start: welcome, examples and privacy note."""
     if update.effective_message:
-        await _send(update.effective_message, render.welcome())
+        await send(update.effective_message, render.welcome())
 
 
 async def help_command(update: Update, context: CustomContext) -> None:
     """/aide: how to use the bot."""
     if update.effective_message:
-        await _send(update.effective_message, render.help_text(context.bot.username))
+        await send(update.effective_message, render.help_text(context.bot.username))
 
 
 async def sources_command(update: Update, context: CustomContext) -> None:
     """/sources: the catalogue by theme."""
     if update.effective_message:
         documents = await context.assistant.documents()
-        await _send(update.effective_message, render.catalogue(documents))
+        await send(update.effective_message, render.catalogue(documents))
 
 
 async def workshops_command(update: Update, context: CustomContext) -> None:
     """/ateliers: the latest workshop notes."""
     if update.effective_message:
         documents = await context.assistant.documents()
-        await _send(update.effective_message, render.workshops(documents))
+        await send(update.effective_message, render.workshops(documents))
 
 
 async def question_command(update: Update, context: CustomContext) -> None:
@@ -182,7 +179,7 @@ async def stats_command(update: Update, context: CustomContext) -> None:
     if not arg.isdigit() or not 1 <= int(arg) <= 3650:
         await message.reply_text(render.plain(texts.STATS_USAGE))
         return
-    await _send(message, render.stats(await context.assistant.stats(int(arg))))
+    await send(message, render.stats(await context.assistant.stats(int(arg))))
 
 
 async def my_chat_member(update: Update, context: CustomContext) -> None:
@@ -200,97 +197,6 @@ async def my_chat_member(update: Update, context: CustomContext) -> None:
     if is_in and not was_in:
         log.info("Added to group %s", chat.id)
         await context.bot.send_message(chat.id, render.group_welcome())
-
-
-def _article(result_id: str, title: str, result: Answer, username: str) -> InlineQueryResultArticle:
-    return InlineQueryResultArticle(
-        id=result_id,
-        title=title,
-        description=render.inline_description(result),
-        input_message_content=InputTextMessageContent(render.card(result)),
-        reply_markup=keyboards.card_keyboard(result.sources, username),
-    )
-
-
-async def inline_query(update: Update, context: CustomContext) -> None:
-    """Inline mode: the card of a stored answer (`ans:<id>`), or an answer to the text typed."""
-    query = update.inline_query
-    if query is None:
-        return
-    button = InlineQueryResultsButton(
-        texts.BUTTON_OPEN_PRIVATE, start_parameter=keyboards.START_FROM_INLINE
-    )
-    text = query.query.strip()
-    answer_id = keyboards.parse_share_query(text)
-    results: list[InlineQueryResultArticle] = []
-    if answer_id is not None:
-        stored = await context.assistant.stored(answer_id)
-        if stored and context.assistant.may_share(stored, query.from_user.id):
-            results.append(
-                _article(
-                    f"ans-{answer_id}",
-                    texts.INLINE_SHARE_TITLE,
-                    stored.answer,
-                    context.bot.username,
-                )
-            )
-    elif len(text) >= MIN_INLINE_QUERY and context.assistant.inline_allowed(query.from_user.id):
-        found = await context.assistant.lookup(text)
-        results.append(_article("q", render.inline_title(found), found, context.bot.username))
-    await query.answer(results, cache_time=0 if answer_id else 30, is_personal=True, button=button)
-
-
-async def feedback_button(update: Update, context: CustomContext) -> None:
-    """👍, 👎 and the reasons of a 👎: store, thank, update the keyboard."""
-    query = update.callback_query
-    press = keyboards.parse_callback(query.data if query else None)
-    if query is None or press is None:
-        return
-    up = press.action == "up"
-    if not await context.assistant.feedback(
-        press.answer_id, query.from_user.id, up=up, reason=press.reason
-    ):
-        await query.answer(texts.FEEDBACK_UNKNOWN)
-        return
-    asking_why = press.action == "down"
-    await query.answer(texts.FEEDBACK_WHY if asking_why else texts.FEEDBACK_THANKS)
-    current = keyboards.keyboard_state(
-        query.message.reply_markup if isinstance(query.message, Message) else None
-    )
-    await query.edit_message_reply_markup(
-        keyboards.answer_keyboard(
-            press.answer_id,
-            feedback="reasons" if asking_why else "done",
-            share=current.share,
-            more=current.more,
-        )
-    )
-
-
-async def more_button(update: Update, context: CustomContext) -> None:
-    """Plus de sources: the next sources of the stored answer, then drop the button."""
-    query = update.callback_query
-    press = keyboards.parse_callback(query.data if query else None)
-    if query is None or press is None or not isinstance(query.message, Message):
-        return
-    stored = await context.assistant.stored(press.answer_id)
-    if stored is None:
-        await query.answer(texts.FEEDBACK_UNKNOWN)
-        return
-    await query.answer()
-    await _send(query.message, render.more_sources(stored))
-    current = keyboards.keyboard_state(query.message.reply_markup)
-    await query.edit_message_reply_markup(
-        keyboards.answer_keyboard(
-            press.answer_id, feedback=current.feedback, share=current.share, more=False
-        )
-    )
-
-
-async def noop_button(update: Update, context: CustomContext) -> None:
-    """A button that only acknowledges (the "Merci" after a vote)."""
-    if update.callback_query:
-        await update.callback_query.answer()
 
 
 async def on_error(update: object, context: CustomContext) -> None:
