@@ -43,6 +43,32 @@ def run(engine: KnowledgeEngine, questions_file: Path, fusion: FusionConfig | No
     return evaluate(load_questions(questions_file), lambda q: engine.answer(q, limit=10))
 
 
+def sweep_abstention(engine: KnowledgeEngine, questions_file: Path) -> None:
+    """Grid over (coverage weight, threshold): answered rate vs abstain rate."""
+    features = []
+    for question in load_questions(questions_file):
+        snapshot, retrieval = engine.retrieve(question.question)
+        composer = engine.composer
+        precise = composer.missing_information(snapshot, retrieval) is not None
+        features.append((bool(question.expected), retrieval.top_dense, retrieval.coverage, precise))
+    answerable = [f for f in features if f[0]]
+    unanswerable = [f for f in features if not f[0]]
+    results = []
+    for weight in (0.0, 0.1, 0.2, 0.3, 0.4):
+        for step in range(0, 121):
+            threshold = step / 100
+            answered = sum(f[1] + weight * f[2] >= threshold and not f[3] for f in answerable)
+            abstained = sum(f[1] + weight * f[2] < threshold or f[3] for f in unanswerable)
+            a_rate = answered / len(answerable)
+            b_rate = abstained / len(unanswerable) if unanswerable else 0.0
+            results.append((min(a_rate - 0.95, b_rate - 0.75), a_rate, b_rate, weight, threshold))
+    results.sort(reverse=True)
+    print("| coverage_weight | min_confidence | answered | abstain |")
+    print("|---|---|---|---|")
+    for _margin, a_rate, b_rate, weight, threshold in results[:8]:
+        print(f"| {weight} | {threshold:.2f} | {a_rate:.3f} | {b_rate:.3f} |")
+
+
 def row(label: str, report: EvalReport) -> str:
     """One line of the results table."""
     m = report.to_json()
@@ -57,8 +83,6 @@ def main() -> None:
     parser.add_argument("--model", default="use")
     parser.add_argument("--sweep", choices=["none", "fusion", "chunks", "abstain"], default="none")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--thresholds", type=float, nargs="+",
-                        default=[0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45])
     parser.add_argument("--data", type=Path, help="reuse this data folder (keeps embeddings)")
     args = parser.parse_args()
     print("| configuration | hit@1 | hit@5 | MRR@10 | answered | abstain |")
@@ -83,9 +107,7 @@ def main() -> None:
                          f"g={cfg.glossary_weight}")
                 print(row(label, run(engine, args.questions, fusion=cfg)))
         elif args.sweep == "abstain":
-            for threshold in args.thresholds:
-                cfg = dataclasses.replace(AbstainConfig(), min_dense=threshold)
-                print(row(f"min_dense={threshold}", run(engine, args.questions, abstain=cfg)))
+            sweep_abstention(engine, args.questions)
         else:
             report = run(engine, args.questions)
             print(row(f"default ({args.model})", report))

