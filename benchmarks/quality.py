@@ -89,7 +89,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         if args.sweep == "chunks":
-            for max_words in (80, 120, 160, 220, 300):
+            for max_words in (60, 100, 160, 220, 300, 400):
                 policy = ChunkingPolicy(max_words=max_words)
                 engine = open_engine(args.knowledge, Path(tmp) / str(max_words), args.model, policy)
                 print(row(f"max_words={max_words}", run(engine, args.questions)))

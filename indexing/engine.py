@@ -19,6 +19,7 @@ from indexing.glossary import GLOSSARY_TYPE, Glossary
 from indexing.indexer import Indexer, Progress
 from indexing.keyword import FrenchAnalyzer
 from indexing.models import Answer, IndexReport
+from indexing.profiles import profile_for
 from indexing.search import FusionConfig, Retrieval, Retriever
 from indexing.settings import Settings
 from indexing.snapshot import DocumentInfo, Snapshot, SnapshotStore
@@ -45,8 +46,9 @@ class KnowledgeEngine:
         self.sessions: sessionmaker[Session] = make_sessions(db)
         self.embedder = embedder
         self.snapshots = SnapshotStore(settings.data_dir / "index")
-        self.retriever = Retriever(embedder, fusion)
-        self.composer = AnswerComposer(FrenchAnalyzer(), abstain)
+        profile = profile_for(embedder.name)
+        self.retriever = Retriever(embedder, fusion or profile.fusion)
+        self.composer = AnswerComposer(FrenchAnalyzer(), abstain or profile.abstain)
         self.indexer = Indexer(settings.knowledge_dir, self.snapshots, self.sessions, embedder,
                                policy, int(settings.max_file_mb * 1_000_000),
                                on_published=self._on_published)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from indexing.keyword import fold
+from indexing.lexicon import french_terms
 from indexing.snapshot import Passage
 
 GLOSSARY_TYPE = "glossaire"
@@ -68,6 +69,8 @@ class Glossary:
         return sorted(found.values(), key=lambda t: -len(t.term))
 
     def expand(self, question: str) -> str:
-        """The question with the expansions of the terms it uses appended."""
+        """The question with the expansions of the terms it uses (and French words for an
+        English question) appended."""
         extra = [f"{t.term} {t.expansion}".strip() for t in self.find(question)]
+        extra += french_terms(question)
         return question if not extra else question + " (" + " ; ".join(extra) + ")"

@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./data")
     database_url: str | None = None  # default: SQLite file in data_dir
 
-    embedding_model: str = "use"  # "use", "e5", or "st:<folder or model name>"
+    embedding_model: str = "e5"  # "e5" (default), "use", "st:<folder or model name>", or "a+b"
     embedding_threads: int = 2
     max_file_mb: float = 20.0
 
@@ -33,6 +33,15 @@ class Settings(BaseSettings):
     user_hash_key: SecretStr = SecretStr("change-me")
     questions_per_minute: int = Field(default=10, ge=1)
     community_contact: str = "les animateurs et animatrices de la communauté"
+
+    # Freshness, insight and privacy (bot jobs): an interval set to 0 turns its job off
+    reindex_interval_minutes: int = Field(default=60, ge=0)  # scheduled incremental reindex
+    watch_knowledge: bool = False  # also reindex shortly after files change in knowledge_dir
+    watch_quiet_ms: int = Field(default=2000, ge=50)  # a burst of edits ends after this quiet
+    link_check_interval_hours: int = Field(default=168, ge=0)  # dead/moved links sent to admins
+    digest_interval_days: int = Field(default=7, ge=0)  # unanswered and 👎 questions to admins
+    digest_similarity: float = Field(default=0.6, gt=0, le=1)  # cosine grouping similar questions
+    retention_days: int = Field(default=365, ge=1)  # older questions and feedback are purged
 
     @field_validator("admin_ids", mode="before")
     @classmethod

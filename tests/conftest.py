@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indexing.embedding import Embedder, UseEmbedder
+from indexing.embedding import Embedder, make_embedder
 from indexing.engine import KnowledgeEngine
 from indexing.settings import Settings
 
@@ -16,9 +16,10 @@ FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 
 
 @pytest.fixture(scope="session")
-def use_embedder() -> Embedder:
-    """The real default embedder, loaded once for the session."""
-    return UseEmbedder(threads=2)
+def default_embedder() -> Embedder:
+    """The real default embedder (the one Settings names), loaded once for the session."""
+    default = Settings.model_fields["embedding_model"].default
+    return make_embedder(default, threads=2)
 
 
 @pytest.fixture
@@ -37,13 +38,13 @@ def settings(tmp_path: Path, kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> S
 
 
 @pytest.fixture
-def engine(settings: Settings, use_embedder: Embedder) -> Iterator[KnowledgeEngine]:
+def engine(settings: Settings, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """The real engine (SQLite file, FAISS, USE) over the fixture folder, not yet indexed."""
     from indexing.db import create_schema, make_engine
 
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
-    eng = KnowledgeEngine(settings, db, use_embedder)
+    eng = KnowledgeEngine(settings, db, default_embedder)
     yield eng
     eng.close()
 

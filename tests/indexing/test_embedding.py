@@ -11,11 +11,11 @@ from indexing.errors import EmbedderError
 from indexing.settings import Settings
 
 
-def test_default_embedder_gives_unit_vectors_and_sees_meaning(use_embedder: Embedder) -> None:
-    passages = use_embedder.embed_passages(
+def test_default_embedder_gives_unit_vectors_and_sees_meaning(default_embedder: Embedder) -> None:
+    passages = default_embedder.embed_passages(
         ["Financer le numérique d'une association", "Recette de la pâte à crêpes"])
-    query = use_embedder.embed_query("Comment trouver de l'argent pour nos outils numériques ?")
-    assert passages.dtype == np.float32 and passages.shape == (2, use_embedder.dim)
+    query = default_embedder.embed_query("Comment trouver de l'argent pour nos outils numériques ?")
+    assert passages.dtype == np.float32 and passages.shape == (2, default_embedder.dim)
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
     assert float(passages[0] @ query) > float(passages[1] @ query)
 

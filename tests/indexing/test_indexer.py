@@ -38,8 +38,8 @@ class CountingEmbedder:
 
 
 @pytest.fixture
-def counting(use_embedder: Embedder) -> CountingEmbedder:
-    return CountingEmbedder(use_embedder)
+def counting(default_embedder: Embedder) -> CountingEmbedder:
+    return CountingEmbedder(default_embedder)
 
 
 @pytest.fixture
@@ -124,9 +124,9 @@ def test_a_file_that_breaks_keeps_its_previous_version(engine_c: KnowledgeEngine
 
 
 def test_a_second_reindex_at_once_is_refused(engine_c: KnowledgeEngine, settings: Settings,
-                                             use_embedder: Embedder) -> None:
+                                             default_embedder: Embedder) -> None:
     gate = threading.Event()
-    slow = CountingEmbedder(use_embedder, gate)
+    slow = CountingEmbedder(default_embedder, gate)
     first = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
     worker = threading.Thread(target=first.reindex)
     worker.start()
@@ -141,11 +141,11 @@ def test_a_second_reindex_at_once_is_refused(engine_c: KnowledgeEngine, settings
 
 
 def test_answers_keep_coming_from_the_old_index_during_a_reindex(
-        settings: Settings, engine_c: KnowledgeEngine, kb_dir: Path, use_embedder: Embedder) -> None:
+        settings: Settings, engine_c: KnowledgeEngine, kb_dir: Path, default_embedder: Embedder) -> None:
     engine_c.reindex()
     old_build = engine_c.answer("DLA").build_id
     gate = threading.Event()
-    slow = CountingEmbedder(use_embedder, gate)
+    slow = CountingEmbedder(default_embedder, gate)
     writer = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
     (kb_dir / "ressources" / "fablab.md").write_text(
         "---\ntitle: Les fablabs\n---\nUn fablab est un atelier de fabrication numérique ouvert "

@@ -1,0 +1,58 @@
+"""Answers on the fixture corpus with the real default model: sources, extract, abstention."""
+
+from __future__ import annotations
+
+from indexing.engine import KnowledgeEngine
+from indexing.glossary import Glossary, parse_entry
+from indexing.lexicon import french_terms
+
+
+def test_an_answer_cites_its_sources_and_stays_short(indexed: KnowledgeEngine) -> None:
+    answer = indexed.answer("Le DLA c'est payant pour une association ?")
+    assert answer.answered
+    first = answer.sources[0]
+    assert (first.path, first.url, first.date, first.type) == (
+        "ressources/dla.md", "https://example.org/dla", "2026-11-15", "ressource")
+    assert len(answer.text) <= 620
+    assert "[1]" in answer.text  # every sentence names its source
+    assert "gratuit" in answer.text.lower()
+    assert first.excerpt and len(first.excerpt) <= 320
+
+
+def test_off_topic_questions_get_no_answer_but_related_reading(indexed: KnowledgeEngine) -> None:
+    answer = indexed.answer("Quelle est la recette de la pâte à crêpes ?")
+    assert not answer.answered
+    assert "pas trouvé" in answer.text
+    assert answer.sources  # the closest documents are still offered
+
+
+def test_a_precise_fact_the_base_lacks_is_named(indexed: KnowledgeEngine) -> None:
+    answer = indexed.answer("Quel est le numéro de téléphone du DLA ?")
+    assert not answer.answered
+    assert answer.missing == "un numéro de téléphone"
+    assert answer.sources[0].path == "ressources/dla.md"
+    unknown_place = indexed.answer("Le DLA de Guéret est-il gratuit ?")
+    assert not unknown_place.answered and "Guéret" in (unknown_place.missing or "")
+
+
+def test_glossary_expands_acronyms(indexed: KnowledgeEngine) -> None:
+    glossary = indexed.glossary()
+    assert "Point d'appui au numérique associatif" in glossary.expand("c quoi un PANA ?")
+    answer = indexed.answer("c'est quoi une SCIC ?")
+    assert "glossaire.md" in [s.path for s in answer.sources[:2]]
+
+
+def test_glossary_entries_parse_term_expansion_and_synonyms() -> None:
+    term = parse_entry("Glossaire > DLA — Dispositif local d'accompagnement",
+                       "Aide gratuite.\nSynonymes : accompagnement DLA, D.L.A", "glossaire.md")
+    assert term is not None
+    assert (term.term, term.expansion, term.definition) == (
+        "DLA", "Dispositif local d'accompagnement", "Aide gratuite.")
+    assert Glossary([term]).find("l'accompagnement dla ?")[0].term == "DLA"
+
+
+def test_english_questions_reach_french_terms(indexed: KnowledgeEngine) -> None:
+    assert "dons" in french_terms("How can we collect online donations?")
+    assert french_terms("Comment collecter des dons ?") == []
+    answer = indexed.answer("How can we collect online donations and send tax receipts?")
+    assert answer.sources[0].path == "ressources/dons-en-ligne.md"
