@@ -1,0 +1,1 @@
+"""Alembic migrations of every table (engine and bot); run them with `bot.schema.upgrade_database`."""
