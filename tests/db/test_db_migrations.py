@@ -1,0 +1,96 @@
+"""Alembic migrations on SQLite and PostgreSQL: empty to head, adoption of create_all databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, insert, select
+
+from bot.schema import alembic_config, migration_connection, schema_matches_models, upgrade_database
+from indexing import store
+from indexing.db import Base, create_schema, make_engine
+
+ENGINE_TABLES = ("documents", "chunks", "index_builds")
+
+
+def head() -> str:
+    revision = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def current(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_empty_database_upgrades_to_head_and_matches_the_models(db_url: str, db: Engine) -> None:
+    upgrade_database(db_url)
+    assert current(db) == head()
+    assert set(inspect(db).get_table_names()) == {*Base.metadata.tables, "alembic_version"}
+    assert schema_matches_models(db) == []
+    upgrade_database(db_url)  # a second run changes nothing
+    assert current(db) == head() and schema_matches_models(db) == []
+
+
+def test_the_check_reports_a_missing_table(db_url: str, db: Engine) -> None:
+    upgrade_database(db_url)
+    with db.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE bot_groups")
+    assert any("bot_groups" in difference for difference in schema_matches_models(db))
+
+
+def test_database_created_by_create_all_is_stamped_and_keeps_its_rows(
+    db_url: str, db: Engine
+) -> None:
+    create_schema(db)  # every model imported: what the bot made before migrations existed
+    with db.begin() as connection:
+        connection.execute(insert(store.BuildRow), [_build_row("b1")])
+    upgrade_database(db_url)
+    assert current(db) == head()
+    assert schema_matches_models(db) == []
+    with db.connect() as connection:
+        assert connection.scalars(select(store.BuildRow.build_id)).all() == ["b1"]
+
+
+def test_engine_only_database_gets_the_bot_tables(db_url: str, db: Engine) -> None:
+    Base.metadata.create_all(db, tables=[Base.metadata.tables[name] for name in ENGINE_TABLES])
+    with db.begin() as connection:
+        connection.execute(insert(store.BuildRow), [_build_row("b2")])
+    upgrade_database(db_url)
+    assert current(db) == head()
+    assert schema_matches_models(db) == []
+    with db.connect() as connection:
+        assert connection.scalars(select(store.BuildRow.build_id)).all() == ["b2"]
+
+
+def test_downgrade_to_base_then_upgrade_again(db_url: str, db: Engine) -> None:
+    upgrade_database(db_url)
+    with migration_connection(db) as connection:
+        command.downgrade(alembic_config(connection), "base")
+    assert set(inspect(db).get_table_names()) <= {"alembic_version"}
+    upgrade_database(db_url)
+    assert schema_matches_models(db) == []
+
+
+def _build_row(build_id: str) -> dict[str, object]:
+    return {
+        "build_id": build_id,
+        "model": "hashing",
+        "documents": 1,
+        "chunks": 2,
+        "report": "{}",
+        "created_at": dt.datetime.now(dt.UTC),
+    }
