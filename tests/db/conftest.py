@@ -13,6 +13,8 @@ if str(Path(__file__).parent) not in sys.path:  # the helpers beside this file, 
 
 from postgres_server import PostgresServer, find_server_binaries  # noqa: E402
 
+from indexing.settings import Settings  # noqa: E402
+
 NO_SERVER = (
     "PostgreSQL server binaries (initdb, pg_ctl) are not installed: on Debian, "
     "`apt-get install postgresql` (.ci/run does it)"
@@ -43,3 +45,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'essbot.sqlite3'}"
     return str(request.getfixturevalue("postgresql_url"))
+
+
+@pytest.fixture
+def db_settings(db_url: str, kb_dir: Path, tmp_path: Path) -> Settings:
+    """Settings on `db_url` with the fast hashing embedder, ignoring any .env."""
+    return Settings(  # type: ignore[call-arg]
+        knowledge_dir=kb_dir,
+        data_dir=tmp_path / "data",
+        database_url=db_url,
+        embedding_model="hashing",
+        _env_file=None,
+    )
