@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml tests/e2e/emulator/package.json
 	$(BIN)/pip install --quiet --upgrade pip
 	# torch first, pinned to the CPU wheel, so that no dependency pulls a CUDA build
 	$(BIN)/pip install --quiet "torch==2.13.0"
-	$(BIN)/pip install --quiet -e ".[test,e5]"
+	$(BIN)/pip install --quiet -e ".[test]"
 	cd tests/e2e/emulator && npm ci --silent --no-audit --no-fund
 	touch $(STAMP)
 

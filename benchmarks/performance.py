@@ -1,0 +1,168 @@
+"""Speed and memory of the engine: indexing overhead, no-op reindex, query latency, peak RSS.
+
+    python benchmarks/performance.py [--model e5] [--files 1000] [--chunks 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from indexing.chunking import chunk_document  # noqa: E402
+from indexing.embedding import make_embedder  # noqa: E402
+from indexing.engine import KnowledgeEngine  # noqa: E402
+from indexing.loaders import build_document, iter_candidate_files, loader_for  # noqa: E402
+from indexing.settings import Settings  # noqa: E402
+from indexing.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
+
+QUESTIONS = [
+    "Le DLA est-il gratuit ?", "logiciel de compta pour une asso", "RGPD registre des traitements",
+    "comment collecter des dons en ligne", "c'est quoi un tiers-lieu", "double authentification",
+    "accessibilité de notre site web", "financer l'achat d'ordinateurs", "IA générative risques",
+    "How do we back up our files?", "trouver un conseiller numérique", "visio sans Zoom",
+]
+
+
+def settings_for(knowledge: Path, data: Path, model: str) -> Settings:
+    return Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=model,
+                    _env_file=None)  # type: ignore[call-arg]
+
+
+def indexing_overhead(model: str, files: int, tmp: Path) -> dict[str, float]:
+    """Full index of a subset vs the raw embedder on exactly the same chunk texts."""
+    subset = tmp / "subset"
+    for path in list(iter_candidate_files(ROOT / "knowledge"))[:files]:
+        target = subset / path.relative_to(ROOT / "knowledge")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, target)
+    texts = []
+    for path in iter_candidate_files(subset):
+        loader = loader_for(path)
+        assert loader is not None
+        doc = build_document(path.relative_to(subset).as_posix(), path.read_bytes(), loader)
+        texts += [c.embedding_text() for c in chunk_document(doc)]
+    embedder = make_embedder(model)
+    embedder.embed_passages(texts[:4])  # load the model outside the timings
+    start = time.perf_counter()
+    for i in range(0, len(texts), 64):
+        embedder.embed_passages(texts[i : i + 64])
+    raw = time.perf_counter() - start
+    engine = KnowledgeEngine.open(settings_for(subset, tmp / "data-subset", model))
+    engine.embedder = embedder
+    engine.indexer._embedder = embedder  # same loaded model: compare work, not loading
+    engine.retriever._embedder = embedder
+    start = time.perf_counter()
+    engine.reindex()
+    full = time.perf_counter() - start
+    return {"chunks": len(texts), "raw_embed_s": round(raw, 2), "index_s": round(full, 2),
+            "raw_passages_per_s": round(len(texts) / raw, 1),
+            "index_passages_per_s": round(len(texts) / full, 1),
+            "throughput_ratio": round(raw / full, 3)}
+
+
+def noop_reindex(files: int, tmp: Path) -> dict[str, float]:
+    """A reindex with nothing changed over many files (first index with the hashing embedder)."""
+    folder = tmp / "many"
+    sources = [p for p in iter_candidate_files(ROOT / "knowledge") if p.suffix == ".md"]
+    for n in range(files):
+        src = sources[n % len(sources)]
+        target = folder / f"lot{n // 100:02d}" / f"{n:04d}-{src.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(src.read_text(encoding="utf-8") + f"\n\nVariante {n}.\n", encoding="utf-8")
+    engine = KnowledgeEngine.open(settings_for(folder, tmp / "data-many", "hashing"))
+    engine.reindex()
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        report = engine.reindex()
+        timings.append(time.perf_counter() - start)
+        assert report.unchanged == files and not report.changed
+    return {"files": files, "noop_reindex_s_median": round(sorted(timings)[1], 3)}
+
+
+def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
+    """Warm latency of `answer` on a snapshot of `chunks` passages (the real ones, replicated)."""
+    engine = KnowledgeEngine.open(settings_for(ROOT / "knowledge", tmp / "data-real", model))
+    engine.reindex()
+    base = engine.retrieve("x")[0]
+    rng = np.random.default_rng(0)
+    vectors = np.vstack([base.vectors.reconstruct(i) for i in range(len(base.passages))])  # type: ignore[attr-defined]
+    passages, documents, blocks = [], [], []
+    copies = -(-chunks // len(base.passages))
+    for copy in range(copies):
+        for doc in base.documents.values():
+            documents.append(DocumentInfo(f"c{copy}/{doc.path}", doc.title, doc.url, doc.date,
+                                          doc.type, doc.tags, doc.themes))
+        for p in base.passages:
+            passages.append(Passage(len(passages), f"c{copy}/{p.doc_path}", p.ordinal, p.section, p.text))
+        noisy = vectors + rng.normal(0, 0.02, vectors.shape).astype(np.float32) * (copy > 0)
+        blocks.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
+    build = new_build_id()
+    engine.snapshots.write(build, engine.embedder.name, passages[:chunks],
+                           np.vstack(blocks)[:chunks].astype(np.float32), documents)
+    engine.snapshots.publish(build)
+    engine._checked_at = 0.0
+    for q in QUESTIONS:
+        engine.answer(q)  # warm up: load, first encodes
+    latencies = []
+    for _ in range(10):
+        for q in QUESTIONS:
+            start = time.perf_counter()
+            engine.answer(q)
+            latencies.append((time.perf_counter() - start) * 1000)
+    latencies.sort()
+    return {"chunks": min(chunks, len(passages)), "queries": len(latencies),
+            "p50_ms": round(latencies[len(latencies) // 2], 1),
+            "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1)}
+
+
+def peak_memory(model: str, tmp: Path) -> dict[str, float]:
+    """Peak RSS of a fresh process that loads the engine and answers questions."""
+    data = tmp / "data-real"
+    code = (
+        "import resource, sys; sys.path.insert(0, %r)\n"
+        "from indexing.engine import KnowledgeEngine\nfrom indexing.settings import Settings\n"
+        "e = KnowledgeEngine.open(Settings(knowledge_dir=%r, data_dir=%r, embedding_model=%r, _env_file=None))\n"
+        "for q in %r * 5: e.answer(q)\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
+    ) % (str(ROOT), str(ROOT / "knowledge"), str(data), model, QUESTIONS)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return {"peak_rss_mb": round(int(out.stdout.strip().splitlines()[-1]) / 1024, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="e5")
+    parser.add_argument("--subset-files", type=int, default=12)
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--chunks", type=int, default=10_000)
+    args = parser.parse_args()
+    random.seed(0)
+    results: dict[str, object] = {"model": args.model}
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        results["indexing"] = indexing_overhead(args.model, args.subset_files, tmp)
+        print(json.dumps(results["indexing"]), flush=True)
+        results["noop_reindex"] = noop_reindex(args.files, tmp)
+        print(json.dumps(results["noop_reindex"]), flush=True)
+        results["query_latency"] = query_latency(args.model, args.chunks, tmp)
+        print(json.dumps(results["query_latency"]), flush=True)
+        results["memory"] = peak_memory(args.model, tmp)
+        print(json.dumps(results["memory"]), flush=True)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
