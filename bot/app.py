@@ -36,6 +36,7 @@ from telegram.ext import (
 
 from bot import callbacks, handlers, texts
 from bot.context import BotApplication, BotData, CustomContext, Services
+from bot.schema import upgrade_database
 from bot.service import Assistant, KnowledgeBase
 from indexing.db import create_schema, make_engine, make_sessions
 from indexing.engine import KnowledgeEngine
@@ -211,6 +212,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
 def run(settings: Settings) -> None:
     """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
+    upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all
     db = make_engine(settings.resolved_database_url)
     engine = KnowledgeEngine.open(settings, db)
     try:

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from bot import ops_db_cli
 from indexing import cli as engine_cli
 from indexing.settings import Settings
 
@@ -37,6 +38,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     """Index when needed, then the bot if a token is set, else the terminal chat."""
+    from bot.schema import upgrade_database
+
+    upgrade_database(settings.resolved_database_url)  # before the engine's create_all
     engine = engine_cli.open_engine(settings)
     if not engine.has_index():
         print("Première indexation du dossier de connaissances…", file=sys.stderr)
@@ -54,6 +58,7 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
 
 # Each module that adds commands contributes one registration function here.
 REGISTRATIONS = [register]
+REGISTRATIONS.append(ops_db_cli.register)  # backup, links
 
 
 def main(argv: Sequence[str] | None = None) -> int:

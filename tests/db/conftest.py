@@ -1,4 +1,4 @@
-"""Storage fixtures: a throwaway PostgreSQL server for the session, and `db_url` over both databases."""
+"""Storage fixtures: a throwaway PostgreSQL server for the session, `db_url` over both databases."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-if str(Path(__file__).parent) not in sys.path:  # the helpers beside this file, under any import mode
+if (
+    str(Path(__file__).parent) not in sys.path
+):  # the helpers beside this file, under any import mode
     sys.path.insert(0, str(Path(__file__).parent))
 
-from postgres_server import PostgresServer, find_server_binaries  # noqa: E402
+from postgres_server import PostgresServer, find_server_binaries
 
-from indexing.settings import Settings  # noqa: E402
+from indexing.settings import Settings
 
 NO_SERVER = (
     "PostgreSQL server binaries (initdb, pg_ctl) are not installed: on Debian, "

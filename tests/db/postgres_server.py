@@ -76,7 +76,10 @@ class PostgresServer:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -87,7 +90,12 @@ class PostgresServer:
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "TZ": "UTC"}
         result = subprocess.run(  # noqa: S603 - our own arguments
             [str(self.bin_dir / program), *args],
-            cwd=self.root, env=env, capture_output=True, text=True, check=False, **as_user,
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            **as_user,
         )
         if result.returncode != 0:
             log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else ""
@@ -99,12 +107,34 @@ class PostgresServer:
         """initdb, then start the server and wait until it accepts connections."""
         if self.user is not None:
             os.chown(self.root, self.user.pw_uid, self.user.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C", "--no-sync")
-        options = (f"-k {self.root} -p {self.port} -c listen_addresses='' "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options,
-                  "-w", "-t", "60", "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        )
+        options = (
+            f"-k {self.root} -p {self.port} -c listen_addresses='' "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            "60",
+            "start",
+        )
 
     def stop(self) -> None:
         """Stop the server and delete its folder."""
@@ -115,8 +145,9 @@ class PostgresServer:
             shutil.rmtree(self.root, ignore_errors=True)
 
     def _admin(self) -> psycopg.Connection[Any]:
-        return psycopg.connect(host=str(self.root), port=self.port, user="postgres",
-                               dbname="postgres", autocommit=True)
+        return psycopg.connect(
+            host=str(self.root), port=self.port, user="postgres", dbname="postgres", autocommit=True
+        )
 
     def create_database(self) -> str:
         """A new empty database; returns its SQLAlchemy URL."""
@@ -134,6 +165,8 @@ class PostgresServer:
     def url(self, database: str) -> str:
         """The `postgresql+psycopg://` URL of a database, through the Unix socket."""
         return URL.create(
-            "postgresql+psycopg", username="postgres", database=database,
+            "postgresql+psycopg",
+            username="postgres",
+            database=database,
             query={"host": str(self.root), "port": str(self.port)},
         ).render_as_string(hide_password=False)

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect, insert, select
+from sqlalchemy import Engine, insert, inspect, select
 
 from bot.schema import alembic_config, migration_connection, schema_matches_models, upgrade_database
 from indexing import store

@@ -47,7 +47,8 @@ def test_incremental_reindex(engine: KnowledgeEngine, kb_dir: Path) -> None:
     assert engine.answer(QUESTION).answered
 
     (kb_dir / "ressources" / "dla.md").write_text(
-        (kb_dir / "ressources" / "dla.md").read_text(encoding="utf-8") + "\nUn paragraphe ajouté.\n",
+        (kb_dir / "ressources" / "dla.md").read_text(encoding="utf-8")
+        + "\nUn paragraphe ajouté.\n",
         encoding="utf-8",
     )
     (kb_dir / "ressources" / "rgpd.md").unlink()
@@ -104,8 +105,13 @@ def answer_with_sources() -> Answer:
 
 def add(session: Session, answer: Answer, user_hash: str, when: dt.datetime = NOW) -> int:
     record = records.add_question(
-        session, answer, user_hash=user_hash, chat_type="private", group_id=None,
-        latency_ms=12, now=when,
+        session,
+        answer,
+        user_hash=user_hash,
+        chat_type="private",
+        group_id=None,
+        latency_ms=12,
+        now=when,
     )
     return record.id
 
@@ -172,11 +178,11 @@ def test_deleting_a_question_cascades_in_the_database(sessions: sessionmaker[Ses
 def test_groups_and_big_chat_ids(sessions: sessionmaker[Session]) -> None:
     supergroup = -1001234567890  # beyond 32 bits: BIGINT on PostgreSQL
     with sessions.begin() as s:
-        records.upsert_group(s, supergroup, title="Réseau", chat_type="supergroup",
-                             status="member", now=NOW)
+        records.upsert_group(
+            s, supergroup, title="Réseau", chat_type="supergroup", status="member", now=NOW
+        )
         records.upsert_group(s, -42, title="Ancien", chat_type="group", status="member", now=NOW)
     with sessions.begin() as s:
         records.upsert_group(s, -42, title="Ancien", chat_type="group", status="kicked", now=NOW)
     with sessions() as s:
         assert [g.chat_id for g in records.active_groups(s)] == [supergroup]
-
