@@ -1,1 +1,1 @@
-"""Alembic migrations of every table (engine and bot); run them with `bot.schema.upgrade_database`."""
+"""Alembic migrations of every table (engine and bot), run by `bot.schema.upgrade_database`."""
