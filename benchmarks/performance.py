@@ -103,8 +103,10 @@ def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
     copies = -(-chunks // len(base.passages))
     for copy in range(copies):
         for doc in base.documents.values():
+            # One glossary per base: the copies are ordinary sheets.
+            kind = doc.type if copy == 0 else "ressource"
             documents.append(DocumentInfo(f"c{copy}/{doc.path}", doc.title, doc.url, doc.date,
-                                          doc.type, doc.tags, doc.themes))
+                                          kind, doc.tags, doc.themes))
         for p in base.passages:
             passages.append(Passage(len(passages), f"c{copy}/{p.doc_path}", p.ordinal, p.section, p.text))
         noisy = vectors + rng.normal(0, 0.02, vectors.shape).astype(np.float32) * (copy > 0)

@@ -37,45 +37,45 @@ class _Need:
 # Questions asking for a precise fact the base may not hold. Matched on accent-folded text.
 _NEEDS = (
     _Need(
-        "un numéro de téléphone",
+        "de numéro de téléphone",
         re.compile(r"\b(telephone|tel|numero de tel\w*|appeler|joindre par tel\w*|portable)\b"),
         re.compile(r"(\+33|0)[1-9](?:[ .-]?\d{2}){4}"),
     ),
     _Need(
-        "une adresse e-mail",
+        "d'adresse e-mail",
         re.compile(r"\b(adresse (e-?mail|mail|electronique|courriel)|(e-?mail|mail|courriel) de contact"
                    r"|contacter par (e-?)?mail)\b"),
         re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
     ),
     _Need(
-        "le nom d'une personne",
+        "de nom de personne",
         re.compile(r"(\bc'?est qui\b|\bqui (est|sont) (le|la|les) |\bnom d[eu] (la |le |l')?"
                    r"(responsable|charge|directeur|directrice|president|presidente|contact))"),
         re.compile(r"(?!)"),  # the base names no one, by design
     ),
     _Need(
-        "des horaires d'ouverture",
+        "d'horaires d'ouverture",
         re.compile(r"\b(horaires?|heures? d'ouverture|ouvert (le|jusqu))\b"),
         re.compile(r"\b\d{1,2} ?h ?\d{0,2}\b"),
     ),
     _Need(
-        "des données propres à votre structure",
+        "de données propres à votre structure",
         re.compile(r"\b(on a (touche|recu|depense)|avons (touche|recu)|notre (dossier|compte|solde)|"
                    r"mon dossier|ma demande)\b"),
         re.compile(r"(?!)"),
     ),
     _Need(
-        "un prix ou un tarif précis",
+        "de prix ni de tarif précis",
         re.compile(r"\b(prix|tarif\w*|combien (ca |cela )?(coute|coutent|vaut)|cout exact|montant exact)\b"),
         re.compile(r"(\d[\d  .,]*\s?(€|euros?)|\bgratuit\w*|\btarif\w*\s+\w*\s*\d)"),
     ),
     _Need(
-        "une date précise",
+        "de date précise",
         re.compile(r"\b(quelle date|a quelle date|date limite|date (de|du|des) (la |l')?prochain\w*|quand (a|aura) lieu)\b"),
         re.compile(r"\b(\d{1,2}(er)? (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|\d{1,2}/\d{1,2}/\d{2,4})\b"),
     ),
     _Need(
-        "une adresse postale",
+        "d'adresse postale",
         re.compile(r"\b(adresse( postale)?|ou se trouve|ou est situe\w*|situe\w* ou)\b"),
         re.compile(r"\b\d{1,4},? (bis |ter )?(rue|avenue|av\.|boulevard|bd|place|chemin|allee|quai|impasse)\b|\b\d{5} [A-Z]"),
     ),

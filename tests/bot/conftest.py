@@ -69,7 +69,7 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="session")
 def shared_engine(
-    tmp_path_factory: pytest.TempPathFactory, use_embedder: Embedder
+    tmp_path_factory: pytest.TempPathFactory, default_embedder: Embedder
 ) -> Iterator[KnowledgeEngine]:
     """The real engine over a small knowledge folder, indexed once (tests must not reindex it)."""
     root = tmp_path_factory.mktemp("shared-kb")
@@ -78,14 +78,14 @@ def shared_engine(
     )  # type: ignore[call-arg]
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
-    engine = KnowledgeEngine(settings, db, use_embedder)
+    engine = KnowledgeEngine(settings, db, default_embedder)
     engine.reindex()
     yield engine
     engine.close()
 
 
 @pytest.fixture
-def own_engine(tmp_path: Path, use_embedder: Embedder) -> Iterator[KnowledgeEngine]:
+def own_engine(tmp_path: Path, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """A real engine on this test's own folder, indexed, that the test may change and reindex."""
     settings = Settings(
         knowledge_dir=write_knowledge(tmp_path / "knowledge"),
@@ -94,7 +94,7 @@ def own_engine(tmp_path: Path, use_embedder: Embedder) -> Iterator[KnowledgeEngi
     )  # type: ignore[call-arg]
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
-    engine = KnowledgeEngine(settings, db, use_embedder)
+    engine = KnowledgeEngine(settings, db, default_embedder)
     engine.reindex()
     yield engine
     engine.close()

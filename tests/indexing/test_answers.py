@@ -29,7 +29,7 @@ def test_off_topic_questions_get_no_answer_but_related_reading(indexed: Knowledg
 def test_a_precise_fact_the_base_lacks_is_named(indexed: KnowledgeEngine) -> None:
     answer = indexed.answer("Quel est le numéro de téléphone du DLA ?")
     assert not answer.answered
-    assert answer.missing == "un numéro de téléphone"
+    assert answer.missing == "de numéro de téléphone"
     assert answer.sources[0].path == "ressources/dla.md"
     unknown_place = indexed.answer("Le DLA de Guéret est-il gratuit ?")
     assert not unknown_place.answered and "Guéret" in (unknown_place.missing or "")
