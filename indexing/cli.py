@@ -124,7 +124,10 @@ def format_report(report: IndexReport) -> str:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question."""
     engine = open_engine(settings)
-    answer: Answer = engine.answer(" ".join(args.question), limit=args.limit)
+    try:
+        answer: Answer = engine.answer(" ".join(args.question), limit=args.limit)
+    finally:
+        engine.close()
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -173,17 +176,20 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """A conversation in the terminal on the same answer service."""
     engine = open_engine(settings)
-    engine.ensure_index()
-    print("Posez vos questions (ligne vide ou Ctrl-D pour quitter).")
-    while True:
-        try:
-            question = input("\n> ").strip()
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if not question:
-            return 0
-        print(format_answer(engine.answer(question)))
+    try:
+        engine.ensure_index()
+        print("Posez vos questions (ligne vide ou Ctrl-D pour quitter).")
+        while True:
+            try:
+                question = input("\n> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            if not question:
+                return 0
+            print(format_answer(engine.answer(question)))
+    finally:
+        engine.close()
 
 
 def main(argv: Sequence[str] | None = None, extra: Sequence[Register] = ()) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import DeclarativeBase, sessionmaker
 
@@ -39,5 +39,8 @@ def make_sessions(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that is missing (the bot's tables register on import of its models)."""
+    """Create missing tables for the engine-only CLI; a database under Alembic is left to its
+    migrations (`bot.schema.upgrade_database`)."""
+    if inspect(engine).has_table("alembic_version"):
+        return
     Base.metadata.create_all(engine)
