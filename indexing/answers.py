@@ -43,14 +43,18 @@ _NEEDS = (
     ),
     _Need(
         "d'adresse e-mail",
-        re.compile(r"\b(adresse (e-?mail|mail|electronique|courriel)|(e-?mail|mail|courriel) de contact"
-                   r"|contacter par (e-?)?mail)\b"),
+        re.compile(
+            r"\b(adresse (e-?mail|mail|electronique|courriel)|(e-?mail|mail|courriel) de contact"
+            r"|contacter par (e-?)?mail)\b"
+        ),
         re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
     ),
     _Need(
         "de nom de personne",
-        re.compile(r"(\bc'?est qui\b|\bqui (est|sont) (le|la|les) |\bnom d[eu] (la |le |l')?"
-                   r"(responsable|charge|directeur|directrice|president|presidente|contact))"),
+        re.compile(
+            r"(\bc'?est qui\b|\bqui (est|sont) (le|la|les) |\bnom d[eu] (la |le |l')?"
+            r"(responsable|charge|directeur|directrice|president|presidente|contact))"
+        ),
         re.compile(r"(?!)"),  # the base names no one, by design
     ),
     _Need(
@@ -60,24 +64,37 @@ _NEEDS = (
     ),
     _Need(
         "de données propres à votre structure",
-        re.compile(r"\b(on a (touche|recu|depense)|avons (touche|recu)|notre (dossier|compte|solde)|"
-                   r"mon dossier|ma demande)\b"),
+        re.compile(
+            r"\b(on a (touche|recu|depense)|avons (touche|recu)|notre (dossier|compte|solde)|"
+            r"mon dossier|ma demande)\b"
+        ),
         re.compile(r"(?!)"),
     ),
     _Need(
         "de prix ni de tarif précis",
-        re.compile(r"\b(prix|tarif\w*|combien (ca |cela )?(coute|coutent|vaut)|cout exact|montant exact)\b"),
+        re.compile(
+            r"\b(prix|tarif\w*|combien (ca |cela )?(coute|coutent|vaut)|cout exact|montant exact)\b"
+        ),
         re.compile(r"(\d[\d  .,]*\s?(€|euros?)|\bgratuit\w*|\btarif\w*\s+\w*\s*\d)"),
     ),
     _Need(
         "de date précise",
-        re.compile(r"\b(quelle date|a quelle date|date limite|date (de|du|des) (la |l')?prochain\w*|quand (a|aura) lieu)\b"),
-        re.compile(r"\b(\d{1,2}(er)? (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)|\d{1,2}/\d{1,2}/\d{2,4})\b"),
+        re.compile(
+            r"\b(quelle date|a quelle date|date limite|date (de|du|des) (la |l')?prochain\w*"
+            r"|quand (a|aura) lieu)\b"
+        ),
+        re.compile(
+            r"\b(\d{1,2}(er)? (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
+            r"|novembre|decembre)|\d{1,2}/\d{1,2}/\d{2,4})\b"
+        ),
     ),
     _Need(
         "d'adresse postale",
         re.compile(r"\b(adresse( postale)?|ou se trouve|ou est situe\w*|situe\w* ou)\b"),
-        re.compile(r"\b\d{1,4},? (bis |ter )?(rue|avenue|av\.|boulevard|bd|place|chemin|allee|quai|impasse)\b|\b\d{5} [A-Z]"),
+        re.compile(
+            r"\b\d{1,4},? (bis |ter )?(rue|avenue|av\.|boulevard|bd|place|chemin|allee|quai"
+            r"|impasse)\b|\b\d{5} [A-Z]"
+        ),
     ),
 )
 
@@ -96,11 +113,14 @@ class AnswerComposer:
         if not sources:
             return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
         if not self._close_enough(retrieval):
-            return Answer(retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id)
+            return Answer(
+                retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id
+            )
         missing = self.missing_information(snapshot, retrieval)
         if missing:
-            return Answer(retrieval.query, False, _missing_text(missing), sources, missing,
-                          snapshot.build_id)
+            return Answer(
+                retrieval.query, False, _missing_text(missing), sources, missing, snapshot.build_id
+            )
         text = self._extract(snapshot, retrieval, docs)
         return Answer(retrieval.query, True, text, sources, None, snapshot.build_id)
 
@@ -113,21 +133,29 @@ class AnswerComposer:
 
     def missing_information(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         """What precise information the question asks for that the best documents lack."""
-        return self._missing_fact(snapshot, retrieval) or self._missing_specifics(snapshot, retrieval)
+        return self._missing_fact(snapshot, retrieval) or self._missing_specifics(
+            snapshot, retrieval
+        )
 
     def _missing_fact(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         question = fold(retrieval.query)
         for need in _NEEDS:
             if not need.question.search(question):
                 continue
-            top = [snapshot.passages[c.index].text for d in retrieval.documents[:3] for c in d.chunks[:3]]
+            top = [
+                snapshot.passages[c.index].text
+                for d in retrieval.documents[:3]
+                for c in d.chunks[:3]
+            ]
             if not any(need.evidence.search(fold(t)) for t in top):
                 return need.label
         return None
 
     def _missing_specifics(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         """Names, places and years of the question that none of the best documents mentions."""
-        terms = [t for t in specific_terms(retrieval.query) if fold(t) not in retrieval.glossary_variants]
+        terms = [
+            t for t in specific_terms(retrieval.query) if fold(t) not in retrieval.glossary_variants
+        ]
         if not terms:
             return None
         texts = [snapshot.document_text(d.path) for d in retrieval.documents[:3]]
@@ -166,14 +194,18 @@ class AnswerComposer:
             out += " " + sentence
         return _shorten(_clean(out), _EXCERPT_CHARS)
 
-    def _extract(self, snapshot: Snapshot, retrieval: Retrieval, docs: tuple[DocumentHit, ...]) -> str:
+    def _extract(
+        self, snapshot: Snapshot, retrieval: Retrieval, docs: tuple[DocumentHit, ...]
+    ) -> str:
         """The few most relevant sentences, each followed by the number of its source."""
         terms = set(self._analyzer.tokens(retrieval.expanded))
         candidates: list[tuple[float, int, int, str]] = []
         for rank, doc in enumerate(docs[:3]):
             for chunk_rank, chunk in enumerate(doc.chunks[:2]):
                 passage = snapshot.passages[chunk.index]
-                for position, sentence in enumerate(split_sentences(passage.text.replace("\n", " "))):
+                for position, sentence in enumerate(
+                    split_sentences(passage.text.replace("\n", " "))
+                ):
                     words = set(self._analyzer.tokens(sentence))
                     if len(words) < 3:
                         continue
@@ -200,26 +232,91 @@ class AnswerComposer:
 _WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
 _YEAR_OR_NUMBER = re.compile(r"^(19|20)\d{2}$|^\d{3,}$")
 # Capitalised words that say nothing specific about what is asked.
-_COMMON_CAPITALISED = frozenset(fold(w) for w in (
-    "Je Tu Il Elle On Nous Vous Ils Elles Le La Les Un Une Des Est Quel Quelle Quels Quelles "
-    "Comment Pourquoi Combien Quand Où Qui Que Quoi Peut Faut Bonjour Salut Merci Svp Stp "
-    "I We You My Our What How Which Where When Who Why Is Are Do Does Can Should Hello Hi "
-    "France French English Europe European Internet Web Asso Association ESS").split())
+_COMMON_CAPITALISED = frozenset(
+    fold(w)
+    for w in [
+        "Je",
+        "Tu",
+        "Il",
+        "Elle",
+        "On",
+        "Nous",
+        "Vous",
+        "Ils",
+        "Elles",
+        "Le",
+        "La",
+        "Les",
+        "Un",
+        "Une",
+        "Des",
+        "Est",
+        "Quel",
+        "Quelle",
+        "Quels",
+        "Quelles",
+        "Comment",
+        "Pourquoi",
+        "Combien",
+        "Quand",
+        "Où",
+        "Qui",
+        "Que",
+        "Quoi",
+        "Peut",
+        "Faut",
+        "Bonjour",
+        "Salut",
+        "Merci",
+        "Svp",
+        "Stp",
+        "I",
+        "We",
+        "You",
+        "My",
+        "Our",
+        "What",
+        "How",
+        "Which",
+        "Where",
+        "When",
+        "Who",
+        "Why",
+        "Is",
+        "Are",
+        "Do",
+        "Does",
+        "Can",
+        "Should",
+        "Hello",
+        "Hi",
+        "France",
+        "French",
+        "English",
+        "Europe",
+        "European",
+        "Internet",
+        "Web",
+        "Asso",
+        "Association",
+        "ESS",
+    ]
+)
 
 
 def specific_terms(question: str) -> list[str]:
     """Proper names, acronyms and years of a question (not its first word)."""
     words = _WORD.findall(question.replace("’", "'"))
     out: list[str] = []
-    for position, word in enumerate(words):
-        word = word.strip("'-")
+    for position, raw in enumerate(words):
+        word = raw.strip("'-")
         if len(word) < 3:
             continue
-        if _YEAR_OR_NUMBER.match(word) or (
+        specific = _YEAR_OR_NUMBER.match(word) or (
             position > 0 and word[0].isupper() and fold(word) not in _COMMON_CAPITALISED
-        ):
-            if word not in out:
-                out.append(word)
+        )
+        if specific and word not in out:
+            out.append(word)
     return out
 
 

@@ -83,7 +83,8 @@ def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> 
     for path, paragraphs in _sections(document.text):
         # The document title is usually the first heading: drop it from the section path.
         section_path = path[1:] if path and path[0] == document.title else path
-        for passage in _pack(paragraphs, policy):
+        for packed in _pack(paragraphs, policy):
+            passage = packed
             if pending is not None:
                 # A tiny passage (a lone sentence under a heading) is merged with the next one
                 # of the same section so it still carries enough context.

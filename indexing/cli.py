@@ -82,8 +82,14 @@ def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[
         phase = "Intégration" if current == "embeddings" else label
         bar = bars.get(phase)
         if bar is None:
-            bar = bars[phase] = tqdm(total=total, desc=phase, unit="f" if phase == label else "passage",
-                                     disable=not enabled, file=sys.stderr, leave=False)
+            bar = bars[phase] = tqdm(
+                total=total,
+                desc=phase,
+                unit="f" if phase == label else "passage",
+                disable=not enabled,
+                file=sys.stderr,
+                leave=False,
+            )
         bar.total = total
         bar.n = done
         bar.refresh()
@@ -168,8 +174,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
             expected = result.question.expected
             ok = (result.rank == 1) if expected else not result.answered
             if not ok:
-                print(f"- {result.question.question!r} attendu={list(expected)} "
-                      f"rang={result.rank} répondu={result.answered} top={list(result.ranked[:3])}")
+                print(
+                    f"- {result.question.question!r} attendu={list(expected)} "
+                    f"rang={result.rank} répondu={result.answered} top={list(result.ranked[:3])}"
+                )
     return 0
 
 

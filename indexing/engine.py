@@ -38,9 +38,15 @@ class _Loaded:
 class KnowledgeEngine:
     """Answers from the live snapshot; a reindex builds a new one and swaps it in."""
 
-    def __init__(self, settings: Settings, db: Engine, embedder: Embedder,
-                 fusion: FusionConfig | None = None, abstain: AbstainConfig | None = None,
-                 policy: ChunkingPolicy | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        db: Engine,
+        embedder: Embedder,
+        fusion: FusionConfig | None = None,
+        abstain: AbstainConfig | None = None,
+        policy: ChunkingPolicy | None = None,
+    ) -> None:
         self.settings = settings
         self.db = db
         self.sessions: sessionmaker[Session] = make_sessions(db)
@@ -49,15 +55,23 @@ class KnowledgeEngine:
         profile = profile_for(embedder.name)
         self.retriever = Retriever(embedder, fusion or profile.fusion)
         self.composer = AnswerComposer(FrenchAnalyzer(), abstain or profile.abstain)
-        self.indexer = Indexer(settings.knowledge_dir, self.snapshots, self.sessions, embedder,
-                               policy, int(settings.max_file_mb * 1_000_000),
-                               on_published=self._on_published)
+        self.indexer = Indexer(
+            settings.knowledge_dir,
+            self.snapshots,
+            self.sessions,
+            embedder,
+            policy,
+            int(settings.max_file_mb * 1_000_000),
+            on_published=self._on_published,
+        )
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self._checked_at = 0.0
 
     @classmethod
-    def open(cls, settings: Settings, db: Engine | None = None, **options: object) -> KnowledgeEngine:
+    def open(
+        cls, settings: Settings, db: Engine | None = None, **options: object
+    ) -> KnowledgeEngine:
         """Build the engine from settings; cheap: the model and index load on first use."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         db = db or make_engine(settings.resolved_database_url)
@@ -84,8 +98,12 @@ class KnowledgeEngine:
                 except (IndexNotBuiltError, OSError, ValueError, KeyError) as exc:
                     if loaded is None:
                         raise IndexNotBuiltError(str(exc)) from exc
-                    log.warning("keeping index %s: cannot load %s (%s)",
-                                loaded.snapshot.build_id, pointer, exc)
+                    log.warning(
+                        "keeping index %s: cannot load %s (%s)",
+                        loaded.snapshot.build_id,
+                        pointer,
+                        exc,
+                    )
         return loaded
 
     def _load(self, build_id: str | None) -> _Loaded:
@@ -124,8 +142,9 @@ class KnowledgeEngine:
         return bool(pointer and self.snapshots.is_complete(pointer))
 
     # -- writing ---------------------------------------------------------------------------
-    def reindex(self, full: bool = False, progress: Progress | None = None,
-                wait_seconds: float = 0.0) -> IndexReport:
+    def reindex(
+        self, full: bool = False, progress: Progress | None = None, wait_seconds: float = 0.0
+    ) -> IndexReport:
         """Bring the index in line with the knowledge folder; readers keep the old one meanwhile."""
         return self.indexer.reindex(full=full, progress=progress, wait_seconds=wait_seconds)
 

@@ -68,7 +68,9 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise EngineError(f"fichier de questions illisible : {path} ({exc.__class__.__name__})") from exc
+        raise EngineError(
+            f"fichier de questions illisible : {path} ({exc.__class__.__name__})"
+        ) from exc
     if not isinstance(raw, list):
         raise EngineError(f"{path} doit contenir une liste de {{question, expected}}")
     out = []
@@ -82,8 +84,11 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     return out
 
 
-def evaluate(questions: list[EvalQuestion], ask: Callable[[str], Answer],
-             progress: Callable[[int, int], None] | None = None) -> EvalReport:
+def evaluate(
+    questions: list[EvalQuestion],
+    ask: Callable[[str], Answer],
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalReport:
     """Ask every question and compute hit@1, hit@5, MRR@10, answered and abstain rates."""
     results = []
     for number, question in enumerate(questions, 1):
@@ -109,7 +114,9 @@ def summarise(results: list[QuestionResult]) -> EvalReport:
         answerable=len(answerable),
         hit_at_1=share([rank == 1 for rank in ranks]),
         hit_at_5=share([rank is not None and rank <= 5 for rank in ranks]),
-        mrr_at_10=(sum(1 / r for r in ranks if r is not None and r <= 10) / len(ranks)) if ranks else 0.0,
+        mrr_at_10=(sum(1 / r for r in ranks if r is not None and r <= 10) / len(ranks))
+        if ranks
+        else 0.0,
         answered_rate=share([r.answered for r in answerable]),
         abstain_rate=share([not r.answered for r in unanswerable]) if unanswerable else None,
         results=tuple(results),

@@ -26,7 +26,7 @@ class Term:
 
 def parse_entry(section: str, text: str, doc_path: str) -> Term | None:
     """Build a term from a glossary passage: heading 'TERM — expansion', text, 'Synonymes :'."""
-    heading = section.split(" > ")[-1].strip()
+    heading = section.rsplit(" > ", maxsplit=1)[-1].strip()
     if not heading:
         return None
     term, _, expansion = (part.strip() for part in heading.partition(" — "))
@@ -52,7 +52,8 @@ class Glossary:
         alternatives = sorted(self._by_variant, key=len, reverse=True)
         self._pattern = (
             re.compile(r"(?<![\w])(" + "|".join(map(re.escape, alternatives)) + r")(?![\w])")
-            if alternatives else None
+            if alternatives
+            else None
         )
 
     @classmethod

@@ -10,14 +10,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy.orm import Session, selectinload, sessionmaker
 from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from indexing import store
 from indexing.chunking import ChunkingPolicy, chunk_document
 from indexing.embedding import Embedder, Vectors
 from indexing.errors import UnreadableFileError
-from indexing.loaders import build_document, content_hash, iter_candidate_files, loader_for, read_file
+from indexing.loaders import (
+    build_document,
+    content_hash,
+    iter_candidate_files,
+    loader_for,
+    read_file,
+)
 from indexing.locking import ReindexLock
 from indexing.models import Chunk, Document, FailedFile, IndexReport
 from indexing.snapshot import DocumentInfo, Passage, SnapshotStore, new_build_id
@@ -43,10 +49,17 @@ class _Plan:
 class Indexer:
     """Brings the index in line with the knowledge folder."""
 
-    def __init__(self, knowledge_dir: Path, snapshots: SnapshotStore, sessions: sessionmaker[Session],
-                 embedder: Embedder, policy: ChunkingPolicy | None = None,
-                 max_file_bytes: int = 20_000_000, lock_path: Path | None = None,
-                 on_published: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        knowledge_dir: Path,
+        snapshots: SnapshotStore,
+        sessions: sessionmaker[Session],
+        embedder: Embedder,
+        policy: ChunkingPolicy | None = None,
+        max_file_bytes: int = 20_000_000,
+        lock_path: Path | None = None,
+        on_published: Callable[[str], None] | None = None,
+    ) -> None:
         self._root = knowledge_dir
         self._snapshots = snapshots
         self._sessions = sessions
@@ -56,8 +69,9 @@ class Indexer:
         self._lock_path = lock_path or snapshots.root / "reindex.lock"
         self._on_published = on_published
 
-    def reindex(self, full: bool = False, progress: Progress | None = None,
-                wait_seconds: float = 0.0) -> IndexReport:
+    def reindex(
+        self, full: bool = False, progress: Progress | None = None, wait_seconds: float = 0.0
+    ) -> IndexReport:
         """Run one reindex under the inter-process lock."""
         if not self._root.is_dir():
             raise UnreadableFileError(f"dossier de connaissances introuvable : {self._root}")
@@ -74,8 +88,9 @@ class Indexer:
         if full:
             with self._sessions() as session:
                 previous = store.known_hashes(session)
-            plan.removed = sorted(set(previous) - {d.path for d in plan.to_embed}
-                                  - {f.path for f in plan.failed})
+            plan.removed = sorted(
+                set(previous) - {d.path for d in plan.to_embed} - {f.path for f in plan.failed}
+            )
             plan.added = [d.path for d in plan.to_embed if d.path not in previous]
             plan.updated = [d.path for d in plan.to_embed if d.path in previous]
         changed = bool(plan.to_embed or plan.removed or full)
@@ -96,8 +111,14 @@ class Indexer:
             session.flush()
             counts = self._write_snapshot(session, build_id)
             report = self._report(plan, build_id)
-            store.record_build(session, build_id, self._embedder.name, counts[0], counts[1],
-                               json.dumps(report.to_json(), ensure_ascii=False))
+            store.record_build(
+                session,
+                build_id,
+                self._embedder.name,
+                counts[0],
+                counts[1],
+                json.dumps(report.to_json(), ensure_ascii=False),
+            )
         self._publish(build_id)
         return report
 
@@ -119,12 +140,16 @@ class Indexer:
                 assert loader is not None
                 document = build_document(rel, data, loader)
             except UnreadableFileError as exc:
-                reason = str(exc) + (" ; la version déjà indexée est conservée" if rel in known else "")
+                reason = str(exc) + (
+                    " ; la version déjà indexée est conservée" if rel in known else ""
+                )
                 plan.failed.append(FailedFile(rel, reason))
                 log.warning("skipped %s: %s", rel, exc)
                 continue
             except (OSError, RecursionError, ValueError) as exc:
-                plan.failed.append(FailedFile(rel, f"lecture impossible ({exc.__class__.__name__})"))
+                plan.failed.append(
+                    FailedFile(rel, f"lecture impossible ({exc.__class__.__name__})")
+                )
                 log.warning("skipped %s: %r", rel, exc)
                 continue
             (plan.updated if rel in known else plan.added).append(rel)
@@ -132,7 +157,9 @@ class Indexer:
         plan.removed = sorted(set(known) - seen)
         return plan
 
-    def _embed(self, documents: list[Document], progress: Progress | None) -> list[tuple[list[Chunk], Vectors]]:
+    def _embed(
+        self, documents: list[Document], progress: Progress | None
+    ) -> list[tuple[list[Chunk], Vectors]]:
         """Embed every chunk of the changed documents in large batches, reporting progress."""
         per_doc = [chunk_document(d, self._policy) for d in documents]
         flat = [c for chunks in per_doc for c in chunks]
@@ -150,22 +177,37 @@ class Indexer:
         return out
 
     def _write_snapshot(self, session: Session, build_id: str) -> tuple[int, int]:
-        rows = session.scalars(select(store.DocumentRow).options(selectinload(store.DocumentRow.chunks))
-                               .order_by(store.DocumentRow.path)).all()
+        rows = session.scalars(
+            select(store.DocumentRow)
+            .options(selectinload(store.DocumentRow.chunks))
+            .order_by(store.DocumentRow.path)
+        ).all()
         passages: list[Passage] = []
         blobs: list[bytes] = []
         documents = []
         for row in rows:
-            documents.append(DocumentInfo(
-                path=row.path, title=row.title, url=row.url, date=row.date, type=row.type,
-                tags=tuple(row.tags or ()), themes=tuple(_as_list(row.meta.get("themes"))),
-            ))
+            documents.append(
+                DocumentInfo(
+                    path=row.path,
+                    title=row.title,
+                    url=row.url,
+                    date=row.date,
+                    type=row.type,
+                    tags=tuple(row.tags or ()),
+                    themes=tuple(_as_list(row.meta.get("themes"))),
+                )
+            )
             for chunk in row.chunks:
-                passages.append(Passage(chunk.id, row.path, chunk.ordinal, chunk.section, chunk.text))
+                passages.append(
+                    Passage(chunk.id, row.path, chunk.ordinal, chunk.section, chunk.text)
+                )
                 blobs.append(chunk.vector)
         dim = self._embedder.dim or (len(blobs[0]) // 4 if blobs else 1)
-        vectors = (np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
-                   if blobs else np.zeros((0, dim), np.float32))
+        vectors = (
+            np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
+            if blobs
+            else np.zeros((0, dim), np.float32)
+        )
         self._snapshots.write(build_id, self._embedder.name, passages, vectors, documents)
         return len(documents), len(passages)
 
@@ -180,8 +222,13 @@ class Indexer:
 
     def _report(self, plan: _Plan, build_id: str) -> IndexReport:
         return IndexReport(
-            added=tuple(plan.added), updated=tuple(plan.updated), removed=tuple(plan.removed),
-            unchanged=plan.unchanged, failed=tuple(plan.failed), build_id=build_id, usable=True,
+            added=tuple(plan.added),
+            updated=tuple(plan.updated),
+            removed=tuple(plan.removed),
+            unchanged=plan.unchanged,
+            failed=tuple(plan.failed),
+            build_id=build_id,
+            usable=True,
         )
 
 
@@ -195,4 +242,6 @@ def _as_list(value: object) -> list[str]:
 
 def env_threads() -> int:
     """Cores available to this process."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    )

@@ -75,7 +75,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
 class MarkdownLoader:
     """Markdown with optional YAML front matter."""
 
-    suffixes = (".md", ".markdown")
+    suffixes: tuple[str, ...] = (".md", ".markdown")
 
     def load(self, data: bytes) -> RawText:
         """Split front matter and keep the Markdown body."""
@@ -86,7 +86,7 @@ class MarkdownLoader:
 class TextLoader:
     """Plain UTF-8 text."""
 
-    suffixes = (".txt",)
+    suffixes: tuple[str, ...] = (".txt",)
 
     def load(self, data: bytes) -> RawText:
         """Decode the text as is."""
@@ -96,7 +96,7 @@ class TextLoader:
 class PdfLoader:
     """Text-based PDF files, page by page."""
 
-    suffixes = (".pdf",)
+    suffixes: tuple[str, ...] = (".pdf",)
 
     def load(self, data: bytes) -> RawText:
         """Extract the text layer with pypdf."""
@@ -108,7 +108,9 @@ class PdfLoader:
             pages = [page.extract_text() or "" for page in reader.pages]
             title = reader.metadata.title if reader.metadata else None
         except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-            raise UnreadableFileError(f"PDF illisible ou corrompu ({exc.__class__.__name__})") from exc
+            raise UnreadableFileError(
+                f"PDF illisible ou corrompu ({exc.__class__.__name__})"
+            ) from exc
         text = "\n\n".join(p.strip() for p in pages if p.strip())
         if not text:
             raise UnreadableFileError("PDF sans texte extractible (document scanné ?)")
@@ -118,7 +120,7 @@ class PdfLoader:
 class DocxLoader:
     """Word documents: headings become Markdown headings."""
 
-    suffixes = (".docx",)
+    suffixes: tuple[str, ...] = (".docx",)
 
     def load(self, data: bytes) -> RawText:
         """Walk the paragraphs, keeping heading levels."""
@@ -160,7 +162,7 @@ def _heading_level(style: str) -> int:
 class HtmlLoader:
     """HTML pages: the main text only, without navigation, scripts and footers."""
 
-    suffixes = (".html", ".htm")
+    suffixes: tuple[str, ...] = (".html", ".htm")
 
     def load(self, data: bytes) -> RawText:
         """Keep headings and paragraphs of the main content."""
@@ -168,11 +170,15 @@ class HtmlLoader:
 
         soup = BeautifulSoup(_decode(data), "html.parser")
         title = soup.title.get_text(strip=True) if soup.title else None
-        for tag in soup(["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]):
+        for tag in soup(
+            ["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]
+        ):
             tag.decompose()
         root = soup.find("main") or soup.find("article") or soup.body or soup
         lines: list[str] = []
-        for element in root.find_all(["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]):
+        for element in root.find_all(
+            ["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]
+        ):
             text = " ".join(element.get_text(" ", strip=True).split())
             if not text:
                 continue
@@ -185,7 +191,13 @@ class HtmlLoader:
         return RawText(text="\n\n".join(lines), title=title)
 
 
-LOADERS: tuple[Loader, ...] = (MarkdownLoader(), TextLoader(), PdfLoader(), DocxLoader(), HtmlLoader())
+LOADERS: tuple[Loader, ...] = (
+    MarkdownLoader(),
+    TextLoader(),
+    PdfLoader(),
+    DocxLoader(),
+    HtmlLoader(),
+)
 
 
 def loader_for(path: Path) -> Loader | None:
@@ -233,7 +245,12 @@ def build_document(rel_path: str, data: bytes, loader: Loader) -> Document:
     text = raw.text.strip()
     if not text:
         raise UnreadableFileError("fichier vide")
-    title = _as_text(meta.get("title")) or raw.title or _first_heading(text) or _title_from_name(rel_path)
+    title = (
+        _as_text(meta.get("title"))
+        or raw.title
+        or _first_heading(text)
+        or _title_from_name(rel_path)
+    )
     doc_type = (_as_text(meta.get("type")) or _default_type(rel_path)).lower()
     extra = {k: _jsonable(v) for k, v in meta.items() if k not in _KNOWN_KEYS}
     return Document(
@@ -250,7 +267,7 @@ def build_document(rel_path: str, data: bytes, loader: Loader) -> Document:
 
 
 def _default_type(rel_path: str) -> str:
-    return "atelier" if rel_path.split("/")[0].startswith("atelier") else "ressource"
+    return "atelier" if rel_path.split("/", maxsplit=1)[0].startswith("atelier") else "ressource"
 
 
 def _as_text(value: object) -> str | None:

@@ -31,7 +31,8 @@ class FusionConfig:
 
 _DEFINITION = re.compile(
     r"(c'?est quoi|c quoi|ca veut dire|veut dire|signifi|definition|defini|qu'?est[- ]ce qu|kesako|"
-    r"sigle|acronyme|what is|what are|what does|stand for|meaning)")
+    r"sigle|acronyme|what is|what are|what does|stand for|meaning)"
+)
 
 
 def asks_for_definition(query: str) -> bool:
@@ -89,14 +90,22 @@ class Retriever:
         k = min(self.config.candidates, size)
         vector = self._embedder.embed_query(expanded).astype(np.float32)
         found_scores, found_ids = snapshot.vectors.search(vector[None, :], k)  # type: ignore[attr-defined]
-        dense = {int(i): float(s) for i, s in zip(found_ids[0], found_scores[0], strict=True) if i >= 0}
+        dense = {
+            int(i): float(s) for i, s in zip(found_ids[0], found_scores[0], strict=True) if i >= 0
+        }
         keyword_all = snapshot.keyword.scores(expanded)
-        keyword = {int(i): float(keyword_all[i]) for i in np.argsort(-keyword_all)[:k] if keyword_all[i] > 0}
+        keyword = {
+            int(i): float(keyword_all[i])
+            for i in np.argsort(-keyword_all)[:k]
+            if keyword_all[i] > 0
+        }
         for i in set(keyword) - set(dense):
             dense[i] = float(snapshot.vectors.reconstruct(i) @ vector)  # type: ignore[attr-defined]
         fused = self._fuse(dense, keyword)
-        hits = [ChunkHit(i, dense[i], float(keyword_all[i]), score)
-                for i, score in sorted(fused.items(), key=lambda kv: -kv[1])]
+        hits = [
+            ChunkHit(i, dense[i], float(keyword_all[i]), score)
+            for i, score in sorted(fused.items(), key=lambda kv: -kv[1])
+        ]
         documents = self._rank_documents(snapshot, hits, asks_for_definition(query))
         return Retrieval(
             query=query,
@@ -109,8 +118,9 @@ class Retriever:
             glossary_variants=frozenset(v for t in glossary.find(query) for v in t.variants),
         )
 
-    def _rank_documents(self, snapshot: Snapshot, hits: list[ChunkHit],
-                        definition: bool) -> tuple[DocumentHit, ...]:
+    def _rank_documents(
+        self, snapshot: Snapshot, hits: list[ChunkHit], definition: bool
+    ) -> tuple[DocumentHit, ...]:
         grouped: dict[str, list[ChunkHit]] = {}
         for hit in hits:
             grouped.setdefault(snapshot.passages[hit.index].doc_path, []).append(hit)
@@ -126,8 +136,11 @@ class Retriever:
             score = scores[n]
             info = snapshot.documents.get(path)
             if info is not None and info.type == GLOSSARY_TYPE:
-                score *= (self.config.glossary_definition_weight if definition
-                          else self.config.glossary_weight)
+                score *= (
+                    self.config.glossary_definition_weight
+                    if definition
+                    else self.config.glossary_weight
+                )
             ranked.append(DocumentHit(path, score, tuple(grouped[path])))
         return tuple(sorted(ranked, key=lambda d: -d.score))
 
@@ -144,8 +157,10 @@ class Retriever:
             }
         d_norm = _minmax(dense) if cfg.normalise == "minmax" else _by_max(dense)
         k_norm = _by_max(keyword)
-        return {i: cfg.dense_weight * d_norm.get(i, 0.0) + (1 - cfg.dense_weight) * k_norm.get(i, 0.0)
-                for i in ids}
+        return {
+            i: cfg.dense_weight * d_norm.get(i, 0.0) + (1 - cfg.dense_weight) * k_norm.get(i, 0.0)
+            for i in ids
+        }
 
 
 def _by_max(scores: dict[int, float]) -> dict[int, float]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 
 class Settings(BaseSettings):
@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     watch_quiet_ms: int = Field(default=2000, ge=50)  # a burst of edits ends after this quiet
     link_check_interval_hours: int = Field(default=168, ge=0)  # dead/moved links sent to admins
     digest_interval_days: int = Field(default=7, ge=0)  # unanswered and 👎 questions to admins
-    digest_similarity: float = Field(default=0.6, gt=0, le=1)  # cosine grouping similar questions
+    # cosine above which digest questions group; unset: calibrated for the embedding model
+    digest_similarity: float | None = Field(default=None, gt=0, le=1)
     retention_days: int = Field(default=365, ge=1)  # older questions and feedback are purged
 
     @field_validator("admin_ids", mode="before")

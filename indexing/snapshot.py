@@ -108,14 +108,23 @@ class SnapshotStore:
         if len(passages):
             index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         faiss.write_index(index, str(tmp / _VECTORS))
-        _write_json(tmp / _PASSAGES, {
-            "passages": [p.__dict__ for p in passages],
-            "documents": [d.__dict__ for d in documents],
-        })
-        _write_json(tmp / _MANIFEST, {
-            "build_id": build_id, "model": model, "dim": dim,
-            "passages": len(passages), "documents": len(documents),
-        })
+        _write_json(
+            tmp / _PASSAGES,
+            {
+                "passages": [p.__dict__ for p in passages],
+                "documents": [d.__dict__ for d in documents],
+            },
+        )
+        _write_json(
+            tmp / _MANIFEST,
+            {
+                "build_id": build_id,
+                "model": model,
+                "dim": dim,
+                "passages": len(passages),
+                "documents": len(documents),
+            },
+        )
         _fsync_dir(tmp)
         final = self.builds / build_id
         os.replace(tmp, final)
@@ -144,8 +153,14 @@ class SnapshotStore:
 class Snapshot:
     """A loaded, immutable index: FAISS vectors, BM25, passages and documents."""
 
-    def __init__(self, build_id: str, model: str, passages: list[Passage],
-                 documents: dict[str, DocumentInfo], vectors_index: object) -> None:
+    def __init__(
+        self,
+        build_id: str,
+        model: str,
+        passages: list[Passage],
+        documents: dict[str, DocumentInfo],
+        vectors_index: object,
+    ) -> None:
         self.build_id = build_id
         self.model = model
         self.passages = passages

@@ -58,7 +58,9 @@ class ChunkRow(Base):
     __tablename__ = "chunks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
     ordinal: Mapped[int] = mapped_column(Integer)
     section: Mapped[str] = mapped_column(String(1024), default="")
     text: Mapped[str] = mapped_column(Text)
@@ -66,7 +68,9 @@ class ChunkRow(Base):
     document: Mapped[DocumentRow] = relationship(back_populates="chunks")
 
     def __repr__(self) -> str:
-        return f"ChunkRow(id={self.id!r}, document_id={self.document_id!r}, ordinal={self.ordinal!r})"
+        return (
+            f"ChunkRow(id={self.id!r}, document_id={self.document_id!r}, ordinal={self.ordinal!r})"
+        )
 
 
 class BuildRow(Base):
@@ -88,7 +92,10 @@ class BuildRow(Base):
 
 def known_hashes(session: Session) -> dict[str, str]:
     """Path → content hash of every indexed document."""
-    return {path: digest for path, digest in session.execute(select(DocumentRow.path, DocumentRow.content_hash))}
+    return {
+        path: digest
+        for path, digest in session.execute(select(DocumentRow.path, DocumentRow.content_hash))
+    }
 
 
 def latest_build(session: Session) -> BuildRow | None:
@@ -121,7 +128,9 @@ def upsert_document(
         meta=json.loads(json.dumps(document.metadata, default=str)),
     )
     row.chunks = [
-        ChunkRow(ordinal=c.ordinal, section=c.section, text=c.text, vector=v.astype(np.float32).tobytes())
+        ChunkRow(
+            ordinal=c.ordinal, section=c.section, text=c.text, vector=v.astype(np.float32).tobytes()
+        )
         for c, v in zip(chunks, vectors, strict=True)
     ]
     session.add(row)
@@ -137,9 +146,13 @@ def chunk_count(session: Session) -> int:
     return int(session.scalar(select(func.count(ChunkRow.id))) or 0)
 
 
-def record_build(session: Session, build_id: str, model: str, documents: int, chunks: int, report: str) -> None:
+def record_build(
+    session: Session, build_id: str, model: str, documents: int, chunks: int, report: str
+) -> None:
     """Record a completed build."""
-    session.add(BuildRow(build_id=build_id, model=model, documents=documents, chunks=chunks, report=report))
+    session.add(
+        BuildRow(build_id=build_id, model=model, documents=documents, chunks=chunks, report=report)
+    )
 
 
 def clear_all(session: Session) -> None:
