@@ -85,7 +85,10 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         scratch = Path(tmp)
         options = {"embedding_threads": args.embedding_threads} if args.embedding_threads else {}
         settings = Settings(
-            knowledge_dir=args.knowledge, data_dir=scratch / "engine", _env_file=None, **options
+            knowledge_dir=args.knowledge,
+            data_dir=args.data or scratch / "engine",
+            _env_file=None,
+            **options,
         )  # type: ignore[call-arg]
         engine = KnowledgeEngine.open(settings)
         try:
@@ -156,6 +159,7 @@ def main() -> None:
         help="EMBEDDING_THREADS for the engine (default: the settings' default)",
     )
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON")
+    parser.add_argument("--data", type=Path, help="reuse this engine data folder (its index)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     result = asyncio.run(main_async(args))
