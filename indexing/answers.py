@@ -174,18 +174,29 @@ class AnswerComposer:
             date=doc.date,
             type=doc.type,
             score=float(hit.chunks[0].dense),
-            excerpt=self._excerpt(best.text, retrieval.expanded),
+            excerpt=self._excerpt(best.text, self._weights(snapshot, retrieval)),
             section=best.section,
             chunk_ids=tuple(snapshot.passages[c.index].chunk_id for c in hit.chunks[:3]),
         )
 
-    def _excerpt(self, text: str, query: str) -> str:
+    def _weights(self, snapshot: Snapshot, retrieval: Retrieval) -> dict[str, float]:
+        """Query terms weighted by rarity; the glossary's and lexicon's additions count half."""
+        own = set(self._analyzer.tokens(retrieval.query))
+        added = set(self._analyzer.tokens(retrieval.expanded)) - own
+        weights = {t: snapshot.keyword.idf(t) for t in own}
+        weights.update({t: 0.5 * snapshot.keyword.idf(t) for t in added})
+        return weights
+
+    def _relevance(self, weights: dict[str, float], sentence: str) -> float:
+        total = sum(weights.values()) or 1.0
+        return sum(weights.get(t, 0.0) for t in set(self._analyzer.tokens(sentence))) / total
+
+    def _excerpt(self, text: str, weights: dict[str, float]) -> str:
         """The passage's best sentences around the query terms, within a short length."""
         sentences = split_sentences(text.replace("\n", " "))
         if not sentences:
             return ""
-        terms = set(self._analyzer.tokens(query))
-        scores = [len(terms & set(self._analyzer.tokens(s))) for s in sentences]
+        scores = [self._relevance(weights, s) for s in sentences]
         start = max(range(len(sentences)), key=lambda i: (scores[i], -i))
         out = sentences[start]
         for sentence in sentences[start + 1 :]:
@@ -198,20 +209,18 @@ class AnswerComposer:
         self, snapshot: Snapshot, retrieval: Retrieval, docs: tuple[DocumentHit, ...]
     ) -> str:
         """The few most relevant sentences, each followed by the number of its source."""
-        terms = set(self._analyzer.tokens(retrieval.expanded))
+        weights = self._weights(snapshot, retrieval)
         candidates: list[tuple[float, int, int, str]] = []
         for rank, doc in enumerate(docs[:3]):
             for chunk_rank, chunk in enumerate(doc.chunks[:2]):
                 passage = snapshot.passages[chunk.index]
-                for position, sentence in enumerate(
-                    split_sentences(passage.text.replace("\n", " "))
-                ):
-                    words = set(self._analyzer.tokens(sentence))
-                    if len(words) < 3:
+                sentences = split_sentences(passage.text.replace("\n", " "))
+                for position, sentence in enumerate(sentences):
+                    if len(self._analyzer.tokens(sentence)) < 3:
                         continue
-                    overlap = len(terms & words) / (len(terms) or 1)
+                    relevance = self._relevance(weights, sentence)
                     prior = chunk.fused * (0.85**rank) * (0.9**chunk_rank) * (0.97**position)
-                    candidates.append((overlap + prior, rank, position, _clean(sentence)))
+                    candidates.append((relevance + 0.5 * prior, rank, position, _clean(sentence)))
         candidates.sort(key=lambda c: -c[0])
         chosen: list[tuple[int, int, str]] = []
         length = 0

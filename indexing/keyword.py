@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -211,6 +212,11 @@ class KeywordIndex:
         self._analyzer = analyzer or FrenchAnalyzer()
         corpus = [self._analyzer.tokens(t) or ["_vide_"] for t in texts]
         self._size = len(corpus)
+        frequency: dict[str, int] = {}
+        for tokens in corpus:
+            for token in set(tokens):
+                frequency[token] = frequency.get(token, 0) + 1
+        self._idf = {t: math.log(1 + self._size / n) for t, n in frequency.items()}
         self._bm25: Any = bm25s.BM25(k1=1.2, b=0.75)
         if corpus:
             self._bm25.index(corpus, show_progress=False)
@@ -243,3 +249,7 @@ class KeywordIndex:
             return 0.0
         vocab = self._bm25.vocab_dict
         return sum(1 for t in terms if t in vocab) / len(terms)
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of an analysed token (rare terms weigh more)."""
+        return self._idf.get(token, math.log(1 + self._size))
