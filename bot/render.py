@@ -10,7 +10,7 @@ from typing import Final
 
 from bot import texts
 from bot.markup import Para, Span, link, pack, para, truncate
-from bot.values import DocumentLike, Progress, Stats, StoredAnswer
+from bot.values import ChartData, DocumentLike, Erased, Progress, Stats, StoredAnswer
 from indexing.models import Answer, IndexReport, Source
 
 SOURCES_SHOWN: Final = 3  # in the answer; "Plus de sources" shows the rest
@@ -20,6 +20,7 @@ TITLE_MAX: Final = 150
 EXCERPT_MAX: Final = 220
 QUESTION_MAX: Final = 300
 CARD_ANSWER_MAX: Final = 1500
+CAPTION_MAX: Final = 1024  # telegram.constants.MessageLimit.CAPTION_LENGTH
 REPORT_NAMES_MAX: Final = 10
 _CITATION: Final = re.compile(r"\[(\d{1,2})\]")  # the engine cites sources as [n]
 
@@ -205,9 +206,9 @@ def _names(names: Sequence[str]) -> list[Para]:
     return shown
 
 
-def reindex_report(report: IndexReport) -> list[str]:
+def reindex_report(report: IndexReport, title: str = texts.REINDEX_DONE) -> list[str]:
     """The summary of a reindex: added, updated, removed and failed files."""
-    paras = [para("✅ ", Span(texts.REINDEX_DONE, "b"))]
+    paras = [para("✅ ", Span(title, "b"))]
     if not report.changed and not report.failed:
         paras.append(para(texts.REINDEX_UNCHANGED))
     groups = {
@@ -246,6 +247,51 @@ def stats(figures: Stats) -> list[str]:
             para(f"{rank}. ", Span(truncate(question, 300), "i"), f" ({count})", tight=True)
         )
     return pack(paras)
+
+
+def chart_caption(data: ChartData) -> str:
+    """The caption of the /stats chart: the period and the top themes (within 1024 characters)."""
+    text = texts.CHART_CAPTION.format(days=data.days)
+    if data.themes:
+        themes = ", ".join(f"{theme} ({count})" for theme, count in data.themes)
+        text += "\n" + texts.CHART_CAPTION_THEMES.format(themes=themes)
+    return pack([para(truncate(text, CAPTION_MAX))])[0]
+
+
+def privacy(retention_days: int, contact: str) -> list[str]:
+    """/confidentialite: what is kept, why, for how long, how to erase it."""
+    kept = [para("• " + line, tight=True) for line in texts.PRIVACY_KEPT]
+    return pack(
+        [
+            para("🔒 ", Span(texts.PRIVACY_TITLE, "b")),
+            para(Span(texts.PRIVACY_KEPT_TITLE, "b")),
+            *kept,
+            para(texts.PRIVACY_PSEUDONYM),
+            para(Span(texts.PRIVACY_WHY_TITLE, "b")),
+            para(texts.PRIVACY_WHY, tight=True),
+            para(Span(texts.PRIVACY_HOW_LONG_TITLE, "b")),
+            para(texts.PRIVACY_HOW_LONG.format(days=retention_days), tight=True),
+            para(Span(texts.PRIVACY_ERASE_TITLE, "b")),
+            para(texts.PRIVACY_ERASE, tight=True),
+            para(texts.PRIVACY_CONTACT.format(contact=contact)),
+        ]
+    )
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n <= 1 else plural}"
+
+
+def forget_done(erased: Erased) -> str:
+    """What /oubli erased."""
+    if not erased.total:
+        return plain(texts.FORGET_NOTHING)
+    return plain(
+        texts.FORGET_DONE.format(
+            questions=_count(erased.questions, "question", "questions"),
+            feedback=_count(erased.feedback, "avis", "avis"),
+        )
+    )
 
 
 def inline_title(result: Answer) -> str:

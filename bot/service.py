@@ -15,10 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import records
+from bot.privacy import masked_for_storage
 from bot.values import DocumentLike, Progress, Stats, StoredAnswer
+from indexing.embedding import Embedder
 from indexing.errors import ReindexInProgressError
 from indexing.models import Answer, IndexReport
 
@@ -42,6 +45,9 @@ class KnowledgeBase(Protocol):
     ) -> IndexReport: ...
 
     def documents(self) -> Sequence[DocumentLike]: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
 
 
 class RateLimiter:
@@ -135,7 +141,7 @@ class Assistant:
         with self._sessions.begin() as session:
             record = records.add_question(
                 session,
-                answer,
+                masked_for_storage(answer),  # the member's reply keeps what they typed
                 user_hash=user_hash,
                 chat_type=chat_type,
                 group_id=group_id,
@@ -180,6 +186,14 @@ class Assistant:
         )
 
     def _feedback(self, answer_id: int, user_hash: str, vote: int, reason: str | None) -> bool:
+        try:
+            return self._store_feedback(answer_id, user_hash, vote, reason)
+        except IntegrityError:  # two quick presses raced to create the row: update it now
+            return self._store_feedback(answer_id, user_hash, vote, reason)
+
+    def _store_feedback(
+        self, answer_id: int, user_hash: str, vote: int, reason: str | None
+    ) -> bool:
         with self._sessions.begin() as session:
             if records.get_question(session, answer_id) is None:
                 return False

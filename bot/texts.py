@@ -22,7 +22,8 @@ EXAMPLES: Final = (
 )
 PRIVACY: Final = (
     "Confidentialité : je conserve vos questions et vos avis pour améliorer la base, "
-    "sous un pseudonyme ; jamais avec votre nom ni votre identifiant Telegram."
+    "sous un pseudonyme ; jamais avec votre nom ni votre identifiant Telegram. "
+    "Détails et effacement : /confidentialite"
 )
 
 HELP_TITLE: Final = "Comment m'utiliser"
@@ -38,6 +39,8 @@ HELP_COMMANDS: Final = (
     ("/sources", "ce que couvre la base, par thème"),
     ("/ateliers", "les derniers comptes rendus d'ateliers"),
     ("/question", "poser une question (dans un groupe)"),
+    ("/confidentialite", "ce que je conserve et comment l'effacer"),
+    ("/oubli", "effacer toutes vos données (en privé)"),
     ("/aide", "ce message"),
 )
 
@@ -52,7 +55,8 @@ GROUP_HOWTO: Final = (
 )
 GROUP_PRIVACY: Final = (
     "Confidentialité : je ne lis pas les conversations du groupe ; je conserve seulement les "
-    "questions qui me sont posées, sous un pseudonyme, jamais avec votre nom."
+    "questions qui me sont posées, sous un pseudonyme, jamais avec votre nom. "
+    "Détails : /confidentialite"
 )
 
 ANSWER_SOURCES: Final = "Sources"
@@ -172,14 +176,84 @@ COMMANDS_PRIVATE: Final = (
     ("sources", "Ce que couvre la base, par thème"),
     ("ateliers", "Derniers comptes rendus d'ateliers"),
     ("question", "Poser une question"),
+    ("confidentialite", "Vos données et leur effacement"),
+    ("oubli", "Effacer toutes mes données"),
 )
 COMMANDS_GROUP: Final = (
     ("question", "Poser une question à l'assistant"),
     ("aide", "Comment m'utiliser"),
     ("sources", "Ce que couvre la base, par thème"),
     ("ateliers", "Derniers comptes rendus d'ateliers"),
+    ("confidentialite", "Vos données et leur effacement"),
 )
 COMMANDS_ADMIN: Final = (
     ("reindex", "Réindexer la base (admin)"),
     ("stats", "Statistiques d'usage (admin)"),
 )
+
+CHART_TITLE: Final = "Questions des {days} derniers jours"
+CHART_QUESTIONS: Final = "Questions par semaine"
+CHART_ANSWERED: Final = "Avec réponse (%)"
+CHART_SATISFACTION: Final = "Avis positifs (%)"
+CHART_WEEK: Final = "Semaine du"
+CHART_SHARE: Final = "%"
+CHART_THEMES: Final = "Thèmes les plus demandés (document cité en premier)"
+CHART_NO_THEME: Final = "Aucun thème identifié sur la période"
+CHART_CAPTION: Final = "Questions par semaine, taux de réponse et satisfaction sur {days} jours"
+CHART_CAPTION_THEMES: Final = "Thèmes les plus demandés : {themes}"
+
+AUTO_REINDEX_SCHEDULED: Final = "Réindexation automatique (planifiée)"
+AUTO_REINDEX_WATCH: Final = "Réindexation automatique (fichiers modifiés)"
+AUTO_REINDEX_FAILED: Final = "La réindexation automatique a échoué"
+AUTO_REINDEX_FAILED_HINT: Final = (
+    "Les membres reçoivent toujours les réponses de l'index précédent. Relancez /reindex "
+    "ou consultez le journal du bot."
+)
+LINKS_TITLE: Final = "Liens à vérifier dans la base"
+DIGEST_TITLE: Final = "Questions à traiter ({days} derniers jours)"
+DIGEST_COUNTS: Final = "Sans réponse : {unanswered} · Avec un 👎 : {disliked}"
+DIGEST_INTRO: Final = (
+    "Regroupées par similarité, les plus fréquentes d'abord : de quoi choisir les prochaines "
+    "ressources et les prochains ateliers."
+)
+DIGEST_GROUP: Final = "{count} question(s) : {unanswered} sans réponse, {disliked} avec un 👎"
+DIGEST_REASONS: Final = "raisons : {reasons}"
+DIGEST_ALSO: Final = "aussi : "
+
+PRIVACY_TITLE: Final = "Vos données et votre vie privée"
+PRIVACY_KEPT_TITLE: Final = "Ce que je conserve"
+PRIVACY_KEPT: Final = (
+    "les questions que vous me posez, la réponse donnée et les documents cités ;",
+    "vos avis 👍 / 👎 et la raison choisie ;",
+    "les groupes où je suis présent (leur nom, pas leurs conversations).",
+)
+PRIVACY_PSEUDONYM: Final = (
+    "Vous n'y apparaissez que sous un pseudonyme, une empreinte chiffrée de votre identifiant "
+    "Telegram : jamais votre nom, votre identifiant ni votre numéro. Avant d'enregistrer une "
+    "question, j'y masque les adresses e-mail, numéros de téléphone et IBAN."
+)
+PRIVACY_WHY_TITLE: Final = "Pourquoi"
+PRIVACY_WHY: Final = (
+    "Pour vous répondre et permettre le partage d'une réponse ; pour repérer les questions "
+    "restées sans réponse et enrichir les ressources et les ateliers ; pour des statistiques "
+    "anonymes destinées aux partenaires de la Communauté."
+)
+PRIVACY_HOW_LONG_TITLE: Final = "Combien de temps"
+PRIVACY_HOW_LONG: Final = "{days} jours, puis tout est effacé automatiquement."
+PRIVACY_ERASE_TITLE: Final = "Comment tout effacer"
+PRIVACY_ERASE: Final = (
+    "Envoyez-moi /oubli en message privé : après confirmation, j'efface aussitôt toutes vos "
+    "questions et tous vos avis."
+)
+PRIVACY_CONTACT: Final = "Pour toute autre demande sur vos données, contactez {contact}."
+
+FORGET_CONFIRM: Final = (
+    "Voulez-vous effacer toutes vos questions et tous vos avis ? C'est définitif, et les "
+    "boutons sous mes anciennes réponses ne fonctionneront plus."
+)
+FORGET_YES: Final = "🗑 Oui, tout effacer"
+FORGET_NO: Final = "Annuler"
+FORGET_DONE: Final = "C'est fait : {questions} et {feedback} effacés. Il ne reste rien de vous ici."
+FORGET_NOTHING: Final = "Je n'avais rien enregistré à votre sujet : il n'y avait rien à effacer."
+FORGET_CANCELLED: Final = "D'accord, rien n'a été effacé."
+FORGET_PRIVATE_ONLY: Final = "Pour effacer vos données, envoyez-moi /oubli en message privé."

@@ -7,7 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+import sqlalchemy
+from sqlalchemy import select
+
 from bot.markup import MAX_LENGTH, utf16_len
+from indexing.db import Base
+from indexing.embedding import HashingEmbedder
 from indexing.models import Answer, FailedFile, IndexReport, Source
 
 ALLOWED_TAGS = {
@@ -179,6 +184,7 @@ class FakeEngine:
 
     def __init__(self) -> None:
         self.questions: list[str] = []
+        self.embedder = HashingEmbedder()
         self.release = threading.Event()
         self.release.set()
         self.reindex_started = threading.Event()
@@ -231,3 +237,23 @@ class FakeEngine:
 
     def documents(self) -> list[Doc]:
         return list(self.docs)
+
+
+def rows_about(db: sqlalchemy.Engine, user_hash: str, question_ids: set[int]) -> list[str]:
+    """Every row of every table that holds the pseudonym or points at one of the questions."""
+    found = []
+    with db.connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            pointers = [
+                c
+                for c in table.columns
+                if any(fk.column.table.name == "bot_questions" for fk in c.foreign_keys)
+                or (table.name == "bot_questions" and c.name == "id")
+            ]
+            for row in connection.execute(select(table)):
+                values = row._mapping
+                if any(isinstance(v, str) and user_hash in v for v in values.values()) or any(
+                    values[c.name] in question_ids for c in pointers
+                ):
+                    found.append(f"{table.name}: {dict(values)}")
+    return found

@@ -23,7 +23,9 @@ class ProxyEngine:
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
+        self.embedder = engine.embedder
         self.answers = 0
+        self.reindexes = 0
         self.hold_answers = threading.Event()  # cleared: questions containing HOLD wait
         self.hold_answers.set()
         self.hold_reindex = threading.Event()  # cleared: the reindex waits after each step
@@ -52,6 +54,7 @@ class ProxyEngine:
                 progress(done, total, path)
             self.hold_reindex.wait(10)
 
+        self.reindexes += 1
         return self.engine.reindex(full=full, progress=gated)  # type: ignore[no-any-return]
 
     def documents(self) -> Any:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from typing import Any
 
 import pytest
 from bot_testkit import FakeEngine
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot import records
 from bot.service import Assistant, RateLimiter
 from bot.values import Progress
 from indexing.errors import ReindexInProgressError
@@ -97,3 +102,25 @@ async def test_reindex_reports_progress_and_refuses_a_second_run(
     assert report.added == ("ressources/doc-1.md",)
     fake_engine.release.set()
     await assistant.reindex(show, interval=0)  # the lock was released
+
+
+async def test_a_press_losing_the_race_to_create_the_row_updates_it(
+    assistant: Assistant, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stored = await assistant.ask("q", user_id=1, chat_type="private")
+    original, calls = records.set_feedback, []
+
+    def racing(session: Session, question_id: int, user_hash: str, **fields: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:  # a quicker press of the same member creates the row first
+            with sessions.begin() as other:
+                original(other, question_id, user_hash, **{**fields, "vote": 1})
+            raise IntegrityError("INSERT INTO bot_feedback", {}, Exception("UNIQUE constraint"))
+        return original(session, question_id, user_hash, **fields)
+
+    monkeypatch.setattr(records, "set_feedback", racing)
+    assert await assistant.feedback(stored.id, 1, up=False, reason="inc")
+    assert len(calls) == 2
+    with sessions() as session:
+        [row] = session.scalars(select(records.FeedbackRecord)).all()
+    assert (row.vote, row.reason) == (-1, "inc")
