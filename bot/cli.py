@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from bot import ops_db_cli
+from bot import ops_cli, ops_db_cli
 from indexing import cli as engine_cli
 from indexing.settings import Settings
 
@@ -51,7 +51,9 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
             close()
     engine.close()
     if settings.telegram_bot_token is None:
-        print(NO_TOKEN + "\nEn attendant, voici la conversation dans le terminal.\n", file=sys.stderr)
+        print(
+            NO_TOKEN + "\nEn attendant, voici la conversation dans le terminal.\n", file=sys.stderr
+        )
         return engine_cli.cmd_chat(args, settings)
     return cmd_run(args, settings)
 
@@ -59,6 +61,7 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
 # Each module that adds commands contributes one registration function here.
 REGISTRATIONS = [register]
 REGISTRATIONS.append(ops_db_cli.register)  # backup, links
+REGISTRATIONS.append(ops_cli.register)  # report, purge
 
 
 def main(argv: Sequence[str] | None = None) -> int:
