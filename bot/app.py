@@ -34,8 +34,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, handlers, texts
+from bot import callbacks, handlers, jobs, keyboards, texts
 from bot.context import BotApplication, BotData, CustomContext, Services
+from bot.freshness import Freshness, KnowledgeWatcher
+from bot.insight import Insight
+from bot.privacy import Privacy
 from bot.schema import upgrade_database
 from bot.service import Assistant, KnowledgeBase
 from indexing.db import create_schema, make_engine, make_sessions
@@ -50,6 +53,10 @@ CONCURRENT_UPDATES = 64  # every slow call runs in a thread, so updates may over
 
 class MissingTokenError(EngineError):
     """TELEGRAM_BOT_TOKEN is not set."""
+
+
+class MissingJobQueueError(EngineError):
+    """python-telegram-bot was installed without its job-queue extra."""
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -99,19 +106,18 @@ def build_application(
     """
     if settings.telegram_bot_token is None:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
-    assistant = Assistant(
-        engine,
-        make_sessions(db),
-        hash_key=settings.user_hash_key.get_secret_value().encode("utf-8"),
-        questions_per_minute=settings.questions_per_minute,
-        admin_ids=settings.admin_ids,
-    )
-    services = Services(assistant, settings.community_contact, progress_interval)
+    services = build_services(settings, engine, db, progress_interval)
 
     async def post_init(application: BotApplication) -> None:
         await asyncio.to_thread(create_schema, db)
         application.bot_data.services = services
         await set_command_menus(application, settings.admin_ids)
+        if settings.watch_knowledge:
+            start_watch(application, services, settings)
+
+    async def post_stop(application: BotApplication) -> None:
+        if application.bot_data.watcher is not None:
+            await application.bot_data.watcher.stop()
 
     builder = (
         Application.builder()
@@ -128,12 +134,52 @@ def build_application(
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
+        .post_stop(post_stop)
     )
     if rate_limiter is not None:  # the builder's methods configure it in place
         builder.rate_limiter(default_rate_limiter() if rate_limiter == "default" else rate_limiter)
     application: BotApplication = builder.build()
     register_handlers(application)
+    if application.job_queue is None:
+        raise MissingJobQueueError("installez python-telegram-bot[job-queue]")
+    jobs.schedule_jobs(application.job_queue, settings)
     return application
+
+
+def build_services(
+    settings: Settings, engine: KnowledgeBase, db: sqlalchemy.Engine, progress_interval: float
+) -> Services:
+    """The services handlers and jobs reach through their context."""
+    sessions = make_sessions(db)
+    key = settings.user_hash_key.get_secret_value().encode("utf-8")
+    assistant = Assistant(
+        engine,
+        sessions,
+        hash_key=key,
+        questions_per_minute=settings.questions_per_minute,
+        admin_ids=settings.admin_ids,
+    )
+    return Services(
+        assistant=assistant,
+        insight=Insight(engine, sessions, similarity=settings.digest_similarity),
+        privacy=Privacy(sessions, hash_key=key, retention_days=settings.retention_days),
+        freshness=Freshness(assistant, settings.knowledge_dir),
+        community_contact=settings.community_contact,
+        admin_ids=settings.admin_ids,
+        digest_days=settings.digest_interval_days or 7,
+        progress_interval=progress_interval,
+    )
+
+
+def start_watch(application: BotApplication, services: Services, settings: Settings) -> None:
+    """Reindex shortly after files change in the knowledge folder (WATCH_KNOWLEDGE)."""
+
+    async def on_change() -> None:
+        await jobs.refresh(application.bot, services, "watch")
+
+    watcher = KnowledgeWatcher(settings.knowledge_dir, on_change, quiet_ms=settings.watch_quiet_ms)
+    application.bot_data.watcher = watcher
+    watcher.start()
 
 
 def register_handlers(application: BotApplication) -> None:
@@ -150,6 +196,8 @@ def register_handlers(application: BotApplication) -> None:
             CommandHandler("question", handlers.question_command, filters=new),
             CommandHandler("reindex", handlers.reindex_command, filters=new),
             CommandHandler("stats", handlers.stats_command, filters=new),
+            CommandHandler("confidentialite", handlers.privacy_command, filters=new),
+            CommandHandler("oubli", handlers.forget_command, filters=new),
             # Questions: any text in private; in groups only when addressed
             MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
             MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
@@ -164,6 +212,7 @@ def register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(callbacks.feedback_button, pattern=r"^fb:"),
             CallbackQueryHandler(callbacks.more_button, pattern=r"^more:"),
             CallbackQueryHandler(callbacks.noop_button, pattern=r"^noop$"),
+            CallbackQueryHandler(callbacks.forget_button, pattern=keyboards.FORGET_PATTERN),
         ]
     )
     application.add_error_handler(handlers.on_error)

@@ -1,4 +1,5 @@
-"""Handlers of inline queries (sharing, `@bot question`) and of the buttons under answers."""
+"""Handlers of inline queries (sharing, `@bot question`), of the buttons under answers and of
+the /oubli confirmation."""
 
 from __future__ import annotations
 
@@ -107,3 +108,16 @@ async def noop_button(update: Update, context: CustomContext) -> None:
     """A button that only acknowledges (the "Merci" after a vote)."""
     if update.callback_query:
         await update.callback_query.answer()
+
+
+async def forget_button(update: Update, context: CustomContext) -> None:
+    """The answer to /oubli's confirmation: erase and say what was erased, or nothing."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()
+    if query.data != keyboards.FORGET_YES:
+        await query.edit_message_text(render.plain(texts.FORGET_CANCELLED))
+        return
+    erased = await context.privacy.forget(query.from_user.id)
+    await query.edit_message_text(render.forget_done(erased))

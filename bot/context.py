@@ -7,6 +7,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.freshness import Freshness, KnowledgeWatcher
+from bot.insight import Insight
+from bot.privacy import Privacy
 from bot.service import Assistant
 
 
@@ -15,7 +18,12 @@ class Services:
     """What the composition root hands to the handlers, stored in `bot_data` by `post_init`."""
 
     assistant: Assistant
+    insight: Insight
+    privacy: Privacy
+    freshness: Freshness
     community_contact: str
+    admin_ids: tuple[int, ...] = ()
+    digest_days: int = 7  # the period the digest covers
     progress_interval: float = 1.0  # seconds between two edits of the /reindex message
 
 
@@ -24,6 +32,7 @@ class BotData:
 
     def __init__(self) -> None:
         self.services: Services | None = None
+        self.watcher: KnowledgeWatcher | None = None  # when WATCH_KNOWLEDGE is on
 
 
 class CustomContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], BotData]):
@@ -43,6 +52,16 @@ class CustomContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     def assistant(self) -> Assistant:
         """The question-answering service."""
         return self.services.assistant
+
+    @property
+    def insight(self) -> Insight:
+        """Digest, chart figures and reports for admins."""
+        return self.services.insight
+
+    @property
+    def privacy(self) -> Privacy:
+        """Erasure on request and the retention purge."""
+        return self.services.privacy
 
 
 BotApplication = Application[

@@ -11,6 +11,7 @@ from telegram import (
     Chat,
     ChatMember,
     InlineKeyboardMarkup,
+    InputFile,
     Message,
     Update,
 )
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 FULL_REINDEX_WORDS = frozenset({"complet", "complete", "full", "tout"})
 DEFAULT_STATS_DAYS = 30
+CHART_FILENAME = "statistiques.png"
 
 
 async def send(
@@ -168,7 +170,7 @@ async def reindex_command(update: Update, context: CustomContext) -> None:
 
 
 async def stats_command(update: Update, context: CustomContext) -> None:
-    """/stats [jours] (admins): questions, answered rate, feedback, top unanswered."""
+    """/stats [jours] (admins): questions, answered rate, feedback, top unanswered; a chart."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -179,7 +181,33 @@ async def stats_command(update: Update, context: CustomContext) -> None:
     if not arg.isdigit() or not 1 <= int(arg) <= 3650:
         await message.reply_text(render.plain(texts.STATS_USAGE))
         return
-    await send(message, render.stats(await context.assistant.stats(int(arg))))
+    days = int(arg)
+    await send(message, render.stats(await context.assistant.stats(days)))
+    chart = await context.insight.chart(days)
+    if chart is not None:
+        photo = InputFile(chart.png, filename=CHART_FILENAME)
+        await message.reply_photo(photo, caption=render.chart_caption(chart.data))
+
+
+async def privacy_command(update: Update, context: CustomContext) -> None:
+    """/confidentialite: what is kept, why, for how long, how to erase it."""
+    if update.effective_message:
+        retention = context.privacy.retention_days
+        contact = context.services.community_contact
+        await send(update.effective_message, render.privacy(retention, contact))
+
+
+async def forget_command(update: Update, context: CustomContext) -> None:
+    """/oubli, in a private chat: ask for confirmation before erasing the member's data."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.chat.type != Chat.PRIVATE:
+        await message.reply_text(render.plain(texts.FORGET_PRIVATE_ONLY))
+        return
+    await message.reply_text(
+        render.plain(texts.FORGET_CONFIRM), reply_markup=keyboards.forget_keyboard()
+    )
 
 
 async def my_chat_member(update: Update, context: CustomContext) -> None:

@@ -22,6 +22,9 @@ SHARE_PREFIX: Final = "ans:"  # the inline query a 📤 Partager button fills in
 START_FROM_INLINE: Final = "inline"
 START_FROM_CARD: Final = "carte"
 CALLBACK_PATTERN: Final = r"^(fb|more|noop)(:|$)"
+FORGET_YES: Final = "forget:yes"
+FORGET_NO: Final = "forget:no"
+FORGET_PATTERN: Final = r"^forget:(yes|no)$"
 _CALLBACK = re.compile(r"^(?:fb:(up|down|why:(hs|inc|lien|autre)):|more:)(\d{1,18})$")
 
 FeedbackState = Literal["ask", "reasons", "done"]
@@ -134,3 +137,13 @@ def card_keyboard(sources: Sequence[Source], bot_username: str) -> InlineKeyboar
     deep_link = create_deep_linked_url(bot_username, START_FROM_CARD)
     rows.append([InlineKeyboardButton(texts.BUTTON_ASK_BOT, url=deep_link)])
     return InlineKeyboardMarkup(rows)
+
+
+def forget_keyboard() -> InlineKeyboardMarkup:
+    """The confirmation of /oubli."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.FORGET_YES, callback_data=FORGET_YES)],
+            [InlineKeyboardButton(texts.FORGET_NO, callback_data=FORGET_NO)],
+        ]
+    )

@@ -176,7 +176,15 @@ async def test_start_help_sources_workshops_and_menus(
         for c in await emu.calls("setMyCommands")
     }
     private = [c["command"] for c in menus[("all_private_chats", "fr")]]
-    assert private == ["start", "aide", "sources", "ateliers", "question"]
+    assert private == [
+        "start",
+        "aide",
+        "sources",
+        "ateliers",
+        "question",
+        "confidentialite",
+        "oubli",
+    ]
     assert menus[("all_group_chats", "fr")][0]["command"] == "question"
     assert [c["command"] for c in menus[("chat", None)]][-2:] == ["reindex", "stats"]
 
