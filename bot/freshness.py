@@ -120,6 +120,8 @@ class KnowledgeWatcher:
                 self._dirty.set()
         except OSError as error:  # the folder vanished or cannot be watched: say so, keep serving
             log.error("Stopped watching %s: %s", self._folder, error)
+        except Exception:  # a background task: its failure must reach the log, not vanish
+            log.exception("Stopped watching %s", self._folder)
 
     async def _work(self) -> None:
         while not self._stop.is_set():

@@ -1,7 +1,7 @@
 """What members need, for admins: the digest of unanswered and 👎 questions grouped by
 similarity, the weekly figures of the /stats chart, the anonymised usage report.
 
-Query helpers take a session and never commit; `Insight` runs everything in a worker thread.
+The queries live in `bot.usage`; `Insight` runs everything in a worker thread.
 """
 
 from __future__ import annotations
@@ -9,34 +9,35 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import records
 from bot.chart import render_chart
-from bot.records import CitedSource, FeedbackRecord, QuestionRecord
 from bot.service import KnowledgeBase
+from bot.usage import (
+    NO_THEME,
+    FlaggedQuestion,
+    by_theme,
+    flagged_questions,
+    question_facts,
+    weekly,
+)
 from bot.values import (
     ChartData,
     Digest,
     QuestionGroup,
     StatsChart,
-    ThemeFigures,
     UsageReport,
-    WeekFigures,
 )
 from indexing.errors import IndexNotBuiltError
 
 log = logging.getLogger(__name__)
 
-NO_THEME = "Sans thème identifié"
-DIGEST_MAX_QUESTIONS = 500  # the most recent; bounds the embedding work of one digest
 DIGEST_GROUPS = 10
 EXAMPLES_PER_GROUP = 3
 CHART_THEMES = 6
@@ -44,89 +45,6 @@ CHART_THEMES = 6
 # calibrated on paraphrases: e5 packs every French sentence between 0.8 and 1, USE spreads them.
 SIMILARITY_BY_MODEL = {"use-": 0.6, "multilingual-e5": 0.93, "hashing": 0.5}
 SIMILARITY_OTHER_MODELS = 0.85
-
-
-@dataclass(frozen=True)
-class QuestionFacts:
-    """One stored question reduced to what the figures need (no text)."""
-
-    asked_at: dt.datetime
-    answered: bool
-    user_hash: str
-    top_path: str | None  # the first document cited
-    up: int
-    down: int
-
-
-@dataclass(frozen=True)
-class FlaggedQuestion:
-    """An unanswered or 👎 question of the digest."""
-
-    text: str
-    answered: bool
-    down_reasons: tuple[str | None, ...]
-
-
-def question_facts(session: Session, start: dt.datetime, end: dt.datetime) -> list[QuestionFacts]:
-    """Facts of the questions asked in [start, end)."""
-    period = and_(QuestionRecord.asked_at >= start, QuestionRecord.asked_at < end)
-    votes: dict[int, list[int]] = defaultdict(list)
-    for question_id, vote in session.execute(
-        select(FeedbackRecord.question_id, FeedbackRecord.vote).join(QuestionRecord).where(period)
-    ):
-        votes[question_id].append(vote)
-    top = and_(CitedSource.question_id == QuestionRecord.id, CitedSource.rank == 0)
-    rows = session.execute(
-        select(
-            QuestionRecord.id,
-            QuestionRecord.asked_at,
-            QuestionRecord.answered,
-            QuestionRecord.user_hash,
-            CitedSource.path,
-        )
-        .outerjoin(CitedSource, top)
-        .where(period)
-        .order_by(QuestionRecord.asked_at)
-    )
-    return [
-        QuestionFacts(
-            asked_at=at,
-            answered=bool(answered),
-            user_hash=user_hash,
-            top_path=path,
-            up=votes[qid].count(1),
-            down=votes[qid].count(-1),
-        )
-        for qid, at, answered, user_hash, path in rows
-    ]
-
-
-def flagged_questions(
-    session: Session, start: dt.datetime, end: dt.datetime, limit: int = DIGEST_MAX_QUESTIONS
-) -> list[FlaggedQuestion]:
-    """Questions of [start, end) left unanswered or given a 👎, oldest first."""
-    disliked = select(FeedbackRecord.question_id).where(FeedbackRecord.vote < 0)
-    rows = session.execute(
-        select(QuestionRecord.id, QuestionRecord.question, QuestionRecord.answered)
-        .where(
-            QuestionRecord.asked_at >= start,
-            QuestionRecord.asked_at < end,
-            or_(QuestionRecord.answered.is_(False), QuestionRecord.id.in_(disliked)),
-        )
-        .order_by(QuestionRecord.asked_at.desc())
-        .limit(limit)
-    ).all()
-    reasons: dict[int, list[str | None]] = defaultdict(list)
-    for question_id, reason in session.execute(
-        select(FeedbackRecord.question_id, FeedbackRecord.reason).where(
-            FeedbackRecord.vote < 0, FeedbackRecord.question_id.in_([r[0] for r in rows])
-        )
-    ):
-        reasons[question_id].append(reason)
-    return [
-        FlaggedQuestion(text, bool(answered), tuple(reasons[qid]))
-        for qid, text, answered in reversed(rows)
-    ]
 
 
 def group_similar(vectors: npt.NDArray[np.float32], threshold: float) -> list[list[int]]:
@@ -178,53 +96,6 @@ def _question_group(members: Sequence[FlaggedQuestion]) -> QuestionGroup:
         unanswered=sum(1 for q in members if not q.answered),
         disliked=sum(1 for q in members if q.down_reasons),
         reasons=tuple(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-    )
-
-
-def monday(day: dt.date) -> dt.date:
-    """The Monday of the week of `day`."""
-    return day - dt.timedelta(days=day.weekday())
-
-
-def weekly(facts: Iterable[QuestionFacts], start: dt.date, end: dt.date) -> tuple[WeekFigures, ...]:
-    """Figures per week from the week of `start` to the week of `end`, empty weeks included."""
-    buckets: dict[dt.date, list[QuestionFacts]] = defaultdict(list)
-    for fact in facts:
-        buckets[monday(fact.asked_at.date())].append(fact)
-    weeks = []
-    week = monday(start)
-    while week <= end:
-        found = buckets.get(week, [])
-        weeks.append(
-            WeekFigures(
-                week=week,
-                questions=len(found),
-                answered=sum(f.answered for f in found),
-                up=sum(f.up for f in found),
-                down=sum(f.down for f in found),
-            )
-        )
-        week += dt.timedelta(days=7)
-    return tuple(weeks)
-
-
-def by_theme(facts: Iterable[QuestionFacts], themes: dict[str, str]) -> tuple[ThemeFigures, ...]:
-    """Figures per theme (of the first document cited), most asked first."""
-    buckets: dict[str, list[QuestionFacts]] = defaultdict(list)
-    for fact in facts:
-        buckets[themes.get(fact.top_path or "", NO_THEME)].append(fact)
-    figures = [
-        ThemeFigures(
-            theme=theme,
-            questions=len(found),
-            answered=sum(f.answered for f in found),
-            up=sum(f.up for f in found),
-            down=sum(f.down for f in found),
-        )
-        for theme, found in buckets.items()
-    ]
-    return tuple(
-        sorted(figures, key=lambda t: (-t.questions, t.theme == NO_THEME, t.theme.casefold()))
     )
 
 
