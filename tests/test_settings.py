@@ -1,23 +1,12 @@
-"""Settings: `.env.example` mirrors every field, and values parse from the environment."""
+"""Settings parse from the environment (the .env.example mirror is tests/bot/test_env_example.py)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from indexing.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def test_env_example_mirrors_the_settings_one_for_one() -> None:
-    text = (ROOT / ".env.example").read_text(encoding="utf-8")
-    names = re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", text, re.MULTILINE)
-    assert len(names) == len(set(names)), "a setting appears twice"
-    assert set(names) == {name.upper() for name in Settings.model_fields}
-
 
 def test_environment_overrides_and_admin_ids(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
