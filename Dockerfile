@@ -50,6 +50,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     KNOWLEDGE_DIR=/app/knowledge \
     DATA_DIR=/app/data
 
+# pg_dump, for `essbot backup` when DATABASE_URL points at PostgreSQL.
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 essbot \
     && useradd --system --uid 10001 --gid essbot --create-home --home-dir /home/essbot \
         --shell /usr/sbin/nologin essbot
