@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -187,18 +188,24 @@ class FrenchAnalyzer:
         """Analysed tokens of a text; acronyms and numbers are kept whole."""
         out: list[str] = []
         for raw in _TOKEN.findall(text.replace("’", "'")):
-            word = _ELISION.sub("", raw)
-            for piece in word.split("'"):
-                folded = fold(piece)
-                if not folded or folded in _STOPWORDS:
-                    continue
-                if "-" in folded:
-                    # "tiers-lieu" matches "tiers lieu" and "tiers-lieux"
-                    parts = [p for p in folded.split("-") if p and p not in _STOPWORDS]
-                    out.extend(self._stemmer.stemWords(parts))
-                    continue
-                out.append(folded if folded.isdigit() else self._stemmer.stemWord(folded))
+            out.extend(self._word(raw))
         return out
+
+    @functools.lru_cache(maxsize=200_000)  # noqa: B019 - one analyser per engine, words repeat
+    def _word(self, raw: str) -> tuple[str, ...]:
+        """The analysed tokens of one raw word (elisions cut, accents folded, stemmed)."""
+        out: list[str] = []
+        for piece in _ELISION.sub("", raw).split("'"):
+            folded = fold(piece)
+            if not folded or folded in _STOPWORDS:
+                continue
+            if "-" in folded:
+                # "tiers-lieu" matches "tiers lieu" and "tiers-lieux"
+                parts = [p for p in folded.split("-") if p and p not in _STOPWORDS]
+                out.extend(self._stemmer.stemWords(parts))
+                continue
+            out.append(folded if folded.isdigit() else self._stemmer.stemWord(folded))
+        return tuple(out)
 
 
 class KeywordIndex:
