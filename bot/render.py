@@ -115,10 +115,20 @@ def answer(stored: StoredAnswer, contact: str) -> list[str]:
             para(texts.NO_ANSWER_CONTACT.format(contact=contact)),
         ]
         return pack(paras)
-    paras = [para(result.text)]
+    paras = [para(result.text), *_definitions(result)]
     if shown:
         paras += [para(Span(texts.ANSWER_SOURCES, "b")), *_sources(shown)]
     return pack(paras)
+
+
+def _definitions(result: Answer) -> list[Para]:
+    """The glossary reminders of the terms the question uses."""
+    lines = []
+    for entry in result.definitions:
+        name = f"{entry.term} ({entry.expansion})" if entry.expansion else entry.term
+        lines.append(para("📖 ", Span(name, "b"), " : ", truncate(entry.definition, EXCERPT_MAX),
+                          tight=True))
+    return lines
 
 
 def has_more_sources(result: Answer) -> bool:

@@ -193,7 +193,7 @@ class AnswerComposer:
 
     def _excerpt(self, text: str, weights: dict[str, float]) -> str:
         """The passage's best sentences around the query terms, within a short length."""
-        sentences = split_sentences(text.replace("\n", " "))
+        sentences = [s for s in _sentences(text) if not _SYNONYMS_LINE.match(s)]
         if not sentences:
             return ""
         scores = [self._relevance(weights, s) for s in sentences]
@@ -214,9 +214,9 @@ class AnswerComposer:
         for rank, doc in enumerate(docs[:3]):
             for chunk_rank, chunk in enumerate(doc.chunks[:2]):
                 passage = snapshot.passages[chunk.index]
-                sentences = split_sentences(passage.text.replace("\n", " "))
+                sentences = _sentences(passage.text)
                 for position, sentence in enumerate(sentences):
-                    if len(self._analyzer.tokens(sentence)) < 3:
+                    if len(self._analyzer.tokens(sentence)) < 3 or _SYNONYMS_LINE.match(sentence):
                         continue
                     relevance = self._relevance(weights, sentence)
                     prior = chunk.fused * (0.85**rank) * (0.9**chunk_rank) * (0.97**position)
@@ -334,6 +334,14 @@ def _mentions(folded_text: str, term: str) -> bool:
     if needle.isdigit():
         return re.search(r"(?<!\d)" + r"[  .]?".join(needle) + r"(?!\d)", folded_text) is not None
     return re.search(r"(?<![\w])" + re.escape(needle), folded_text) is not None
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of a passage; each line (a paragraph or a list item) is split on its own."""
+    return [sentence for line in text.splitlines() for sentence in split_sentences(line)]
+
+
+_SYNONYMS_LINE = re.compile(r"^\s*synonymes?\s*:", re.IGNORECASE)
 
 
 def _clean(text: str) -> str:

@@ -144,6 +144,11 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 def format_answer(answer: Answer) -> str:
     """Readable answer for the terminal."""
     lines = [answer.text, ""]
+    for entry in answer.definitions:
+        name = f"{entry.term} ({entry.expansion})" if entry.expansion else entry.term
+        lines.append(f"📖 {name} : {entry.definition}")
+    if answer.definitions:
+        lines.append("")
     if answer.sources:
         lines.append("Sources :" if answer.answered else "À lire quand même :")
     for number, source in enumerate(answer.sources, 1):

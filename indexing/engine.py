@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -11,14 +12,14 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexing.answers import AbstainConfig, AnswerComposer
-from indexing.chunking import ChunkingPolicy
+from indexing.chunking import ChunkingPolicy, split_sentences
 from indexing.db import create_schema, make_engine, make_sessions
 from indexing.embedding import Embedder, make_embedder
 from indexing.errors import IndexNotBuiltError
 from indexing.glossary import GLOSSARY_TYPE, Glossary
 from indexing.indexer import Indexer, Progress
 from indexing.keyword import FrenchAnalyzer
-from indexing.models import Answer, IndexReport
+from indexing.models import Answer, Definition, IndexReport
 from indexing.profiles import profile_for
 from indexing.search import FusionConfig, Retrieval, Retriever
 from indexing.settings import Settings
@@ -125,8 +126,14 @@ class KnowledgeEngine:
     def answer(self, question: str, limit: int = 5) -> Answer:
         """Answer a question from the live index (synchronous, thread-safe)."""
         question = " ".join(question.split())
-        snapshot, retrieval = self.retrieve(question)
-        return self.composer.compose(snapshot, retrieval, limit)
+        loaded = self._current()
+        retrieval = self.retriever.search(loaded.snapshot, loaded.glossary, question)
+        answer = self.composer.compose(loaded.snapshot, retrieval, limit)
+        definitions = tuple(
+            Definition(t.term, t.expansion, first_sentence(t.definition))
+            for t in loaded.glossary.find(question)[:3]
+        )
+        return dataclasses.replace(answer, definitions=definitions) if definitions else answer
 
     def documents(self) -> list[DocumentInfo]:
         """The catalogue of indexed documents, by title."""
@@ -157,3 +164,9 @@ class KnowledgeEngine:
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a definition, for a one-line reminder."""
+    sentences = split_sentences(text)
+    return sentences[0] if sentences else text

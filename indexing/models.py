@@ -52,6 +52,15 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Definition:
+    """A glossary entry shown beside an answer."""
+
+    term: str
+    expansion: str
+    definition: str
+
+
+@dataclass(frozen=True)
 class Answer:
     """What the engine says about a question."""
 
@@ -59,8 +68,9 @@ class Answer:
     answered: bool
     text: str  # short extractive answer, or the explanation of what is missing
     sources: tuple[Source, ...]  # ranked documents; when not answered, related reading
-    missing: str | None = None  # what the base lacks ("un numéro de téléphone"...), if known
+    missing: str | None = None  # what the base lacks ("de numéro de téléphone"...), if known
     build_id: str | None = None
+    definitions: tuple[Definition, ...] = ()  # glossary entries for the terms the question uses
 
     def to_json(self) -> dict[str, object]:
         """The JSON contract of `essbot ask --json`."""

@@ -11,7 +11,7 @@ from bot_testkit import HOSTILE, HOSTILE_URLS, Doc, check_html, check_messages, 
 from bot import render, texts
 from bot.markup import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
 from bot.values import Progress, Stats, StoredAnswer
-from indexing.models import Answer, FailedFile, IndexReport
+from indexing.models import Answer, Definition, FailedFile, IndexReport
 
 CASES = list(itertools.product(HOSTILE, HOSTILE_URLS[:4]))
 
@@ -28,7 +28,10 @@ def hostile_answer(text: str, url: str | None, answered: bool = True) -> Answer:
         )
         for i in range(10)
     )
-    return Answer(question=text, answered=answered, text=text, sources=sources)
+    definitions = (Definition(text[:30], text[:60], text),)
+    return Answer(
+        question=text, answered=answered, text=text, sources=sources, definitions=definitions
+    )
 
 
 def stored(answer: Answer, chat_type: str = "private") -> StoredAnswer:
@@ -165,3 +168,23 @@ def test_every_cited_source_is_listed() -> None:
     assert check_messages(render.more_sources(stored(cites_fifth))).count("6. Document 5") == 1
     assert render.shown_count(cites_fifth, 7) == 7
     assert render.shown_count(make_answer(sources=2)) == 2
+
+
+def test_glossary_reminders_follow_the_answer() -> None:
+    answer = Answer(
+        question="c quoi un PANA ?",
+        answered=True,
+        text="Réponse [1]",
+        sources=(source(0),),
+        definitions=(
+            Definition("PANA", "Point d'appui au numérique associatif", "Un lieu <labellisé>."),
+        ),
+    )
+    html = "".join(render.answer(stored(answer), contact="x"))
+    check_html(html)
+    assert (
+        "📖 <b>PANA (Point d&#x27;appui au numérique associatif)</b> : Un lieu &lt;labellisé&gt;."
+        in html
+        or "📖 <b>PANA (Point d'appui au numérique associatif)</b> : Un lieu &lt;labellisé&gt;."
+        in html
+    )

@@ -40,6 +40,9 @@ def test_glossary_expands_acronyms(indexed: KnowledgeEngine) -> None:
     assert "Point d'appui au numérique associatif" in glossary.expand("c quoi un PANA ?")
     answer = indexed.answer("c'est quoi une SCIC ?")
     assert "glossaire.md" in [s.path for s in answer.sources[:2]]
+    (definition,) = answer.definitions
+    assert (definition.term, definition.expansion) == ("SCIC", "Société coopérative d'intérêt collectif")
+    assert definition.definition.startswith("Coopérative qui associe")
 
 
 def test_glossary_entries_parse_term_expansion_and_synonyms() -> None:
