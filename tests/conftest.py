@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,11 @@ from indexing.engine import KnowledgeEngine
 from indexing.settings import Settings
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
+
+# The Bot API emulator's fixtures (tests/e2e/emulator_fixtures.py) serve tests/e2e and tests/bot.
+if str(Path(__file__).parent / "e2e") not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent / "e2e"))
+pytest_plugins = ["emulator_fixtures"]
 
 
 @pytest.fixture(scope="session")

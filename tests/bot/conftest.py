@@ -57,14 +57,7 @@ E2E_DIR = Path(__file__).parents[1] / "e2e"
 if str(E2E_DIR) not in sys.path:  # the emulator helpers of tests/e2e, under any import mode
     sys.path.insert(0, str(E2E_DIR))
 
-from emulator import AsyncEmulatorClient, Emulator, running_application  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[Emulator]:
-    """The Bot API emulator process, started once for the session."""
-    with Emulator() as emu:
-        yield emu
+from emulator import Emulator, running_application  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -98,25 +91,6 @@ def own_engine(tmp_path: Path, default_embedder: Embedder) -> Iterator[Knowledge
     engine.reindex()
     yield engine
     engine.close()
-
-
-@pytest.fixture(autouse=True)
-def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
-    # PTB 22.2+ warns when a RetryAfter is built unless PTB_TIMEDELTA is set (warnings are errors).
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
-
-
-@pytest.fixture
-def bot_token(emulator: Emulator) -> str:
-    """A fresh token: fresh emulator state for this test."""
-    return emulator.new_token()
-
-
-@pytest.fixture
-async def emu(emulator: Emulator, bot_token: str) -> AsyncIterator[AsyncEmulatorClient]:
-    """Async emulator helpers for this test's bot."""
-    async with emulator.async_client(bot_token) as client:
-        yield client
 
 
 @pytest.fixture
