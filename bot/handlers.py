@@ -135,13 +135,21 @@ async def unknown_command(update: Update, context: CustomContext) -> None:
         await update.effective_message.reply_text(render.plain(texts.UNKNOWN_COMMAND))
 
 
-async def reindex_command(update: Update, context: CustomContext) -> None:
-    """/reindex [complet] (admins): progress edited as it goes, then the summary."""
+async def _admin_message(update: Update, context: CustomContext, command: str) -> Message | None:
+    """The message of an admin command, or None after refusing (and logging) anyone else."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
-        return
-    if not context.assistant.is_admin(user.id, "/reindex"):
+        return None
+    if not context.assistant.is_admin(user.id, command):
         await message.reply_text(render.plain(texts.ADMIN_REFUSED))
+        return None
+    return message
+
+
+async def reindex_command(update: Update, context: CustomContext) -> None:
+    """/reindex [complet] (admins): progress edited as it goes, then the summary."""
+    message = await _admin_message(update, context, "/reindex")
+    if message is None:
         return
     if context.assistant.reindexing:
         await message.reply_text(render.plain(texts.REINDEX_BUSY))
@@ -171,11 +179,8 @@ async def reindex_command(update: Update, context: CustomContext) -> None:
 
 async def stats_command(update: Update, context: CustomContext) -> None:
     """/stats [jours] (admins): questions, answered rate, feedback, top unanswered; a chart."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    if not context.assistant.is_admin(user.id, "/stats"):
-        await message.reply_text(render.plain(texts.ADMIN_REFUSED))
+    message = await _admin_message(update, context, "/stats")
+    if message is None:
         return
     arg = (context.args or [str(DEFAULT_STATS_DAYS)])[0]
     if not arg.isdigit() or not 1 <= int(arg) <= 3650:

@@ -66,13 +66,7 @@ def shared_engine(
 ) -> Iterator[KnowledgeEngine]:
     """The real engine over a small knowledge folder, indexed once (tests must not reindex it)."""
     root = tmp_path_factory.mktemp("shared-kb")
-    settings = Settings(
-        knowledge_dir=write_knowledge(root / "knowledge"), data_dir=root / "data", _env_file=None
-    )  # type: ignore[call-arg]
-    db = make_engine(settings.resolved_database_url)
-    create_schema(db)
-    engine = KnowledgeEngine(settings, db, default_embedder)
-    engine.reindex()
+    engine = indexed_engine(root / "knowledge", root / "data", default_embedder)
     yield engine
     engine.close()
 
@@ -80,17 +74,21 @@ def shared_engine(
 @pytest.fixture
 def own_engine(tmp_path: Path, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """A real engine on this test's own folder, indexed, that the test may change and reindex."""
+    engine = indexed_engine(tmp_path / "knowledge", tmp_path / "engine-data", default_embedder)
+    yield engine
+    engine.close()
+
+
+def indexed_engine(knowledge: Path, data: Path, embedder: Embedder) -> KnowledgeEngine:
+    """A real engine over the small test knowledge folder written at `knowledge`, indexed."""
     settings = Settings(
-        knowledge_dir=write_knowledge(tmp_path / "knowledge"),
-        data_dir=tmp_path / "engine-data",
-        _env_file=None,
+        knowledge_dir=write_knowledge(knowledge), data_dir=data, _env_file=None
     )  # type: ignore[call-arg]
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
-    engine = KnowledgeEngine(settings, db, default_embedder)
+    engine = KnowledgeEngine(settings, db, embedder)
     engine.reindex()
-    yield engine
-    engine.close()
+    return engine
 
 
 @pytest.fixture
