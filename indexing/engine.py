@@ -131,7 +131,7 @@ class KnowledgeEngine:
         answer = self.composer.compose(loaded.snapshot, retrieval, limit)
         definitions = tuple(
             Definition(t.term, t.expansion, first_sentence(t.definition))
-            for t in loaded.glossary.find(question)[:3]
+            for t in retrieval.glossary_terms[:3]
         )
         return dataclasses.replace(answer, definitions=definitions) if definitions else answer
 

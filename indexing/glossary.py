@@ -80,9 +80,10 @@ class Glossary:
             position = match.start() + 1  # overlapping variants ("tiers lieu", "lieu") both count
         return sorted(found.values(), key=lambda t: -len(t.term))
 
-    def expand(self, question: str) -> str:
+    def expand(self, question: str, terms: list[Term] | None = None) -> str:
         """The question with the expansions of the terms it uses (and French words for an
-        English question) appended."""
-        extra = [f"{t.term} {t.expansion}".strip() for t in self.find(question)]
+        English question) appended; `terms` is `find(question)` when the caller has it."""
+        found = self.find(question) if terms is None else terms
+        extra = [f"{t.term} {t.expansion}".strip() for t in found]
         extra += french_terms(question)
         return question if not extra else question + " (" + " ; ".join(extra) + ")"

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from indexing.embedding import Embedder
-from indexing.glossary import GLOSSARY_TYPE, Glossary
+from indexing.glossary import GLOSSARY_TYPE, Glossary, Term
 from indexing.keyword import fold
 from indexing.snapshot import Snapshot
 
@@ -71,7 +71,12 @@ class Retrieval:
     top_keyword: float
     keyword_terms: int  # query terms that match the vocabulary
     coverage: float = 0.0  # share of the question's own terms that occur in the knowledge base
-    glossary_variants: frozenset[str] = frozenset()  # folded glossary forms the question uses
+    glossary_terms: tuple[Term, ...] = ()  # glossary entries the question uses
+
+    @property
+    def glossary_variants(self) -> frozenset[str]:
+        """Folded glossary forms the question uses."""
+        return frozenset(v for t in self.glossary_terms for v in t.variants)
 
 
 class Retriever:
@@ -83,7 +88,8 @@ class Retriever:
 
     def search(self, snapshot: Snapshot, glossary: Glossary, query: str) -> Retrieval:
         """Retrieve and rank documents for a query."""
-        expanded = glossary.expand(query)
+        terms = glossary.find(query)
+        expanded = glossary.expand(query, terms)
         size = len(snapshot.passages)
         if size == 0:
             return Retrieval(query, expanded, (), 0.0, 0.0, 0, 0.0)
@@ -115,7 +121,7 @@ class Retriever:
             top_keyword=max(keyword.values(), default=0.0),
             keyword_terms=len(snapshot.keyword.matched_terms(expanded)),
             coverage=snapshot.keyword.coverage(query),
-            glossary_variants=frozenset(v for t in glossary.find(query) for v in t.variants),
+            glossary_terms=tuple(terms),
         )
 
     def _rank_documents(
