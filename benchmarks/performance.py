@@ -1,6 +1,6 @@
 """Speed and memory of the engine: indexing overhead, no-op reindex, query latency, peak RSS.
 
-    python benchmarks/performance.py [--model e5] [--files 1000] [--chunks 10000]
+python benchmarks/performance.py [--model e5] [--files 1000] [--chunks 10000]
 """
 
 from __future__ import annotations
@@ -28,16 +28,30 @@ from indexing.settings import Settings  # noqa: E402
 from indexing.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
 
 QUESTIONS = [
-    "Le DLA est-il gratuit ?", "logiciel de compta pour une asso", "RGPD registre des traitements",
-    "comment collecter des dons en ligne", "c'est quoi un tiers-lieu", "double authentification",
-    "accessibilité de notre site web", "financer l'achat d'ordinateurs", "IA générative risques",
-    "How do we back up our files?", "trouver un conseiller numérique", "visio sans Zoom",
+    "Le DLA est-il gratuit ?",
+    "logiciel de compta pour une asso",
+    "RGPD registre des traitements",
+    "comment collecter des dons en ligne",
+    "c'est quoi un tiers-lieu",
+    "double authentification",
+    "accessibilité de notre site web",
+    "financer l'achat d'ordinateurs",
+    "IA générative risques",
+    "How do we back up our files?",
+    "trouver un conseiller numérique",
+    "visio sans Zoom",
 ]
 
 
 def settings_for(knowledge: Path, data: Path, model: str) -> Settings:
-    return Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=model,
-                    _env_file=None)  # type: ignore[call-arg]
+    """Settings for a measure; the answer cache is off so every question is searched again."""
+    return Settings(  # type: ignore[call-arg]
+        knowledge_dir=knowledge,
+        data_dir=data,
+        embedding_model=model,
+        answer_cache_size=0,
+        _env_file=None,
+    )
 
 
 def indexing_overhead(model: str, files: int, tmp: Path) -> dict[str, float]:
@@ -66,10 +80,14 @@ def indexing_overhead(model: str, files: int, tmp: Path) -> dict[str, float]:
     start = time.perf_counter()
     engine.reindex()
     full = time.perf_counter() - start
-    return {"chunks": len(texts), "raw_embed_s": round(raw, 2), "index_s": round(full, 2),
-            "raw_passages_per_s": round(len(texts) / raw, 1),
-            "index_passages_per_s": round(len(texts) / full, 1),
-            "throughput_ratio": round(raw / full, 3)}
+    return {
+        "chunks": len(texts),
+        "raw_embed_s": round(raw, 2),
+        "index_s": round(full, 2),
+        "raw_passages_per_s": round(len(texts) / raw, 1),
+        "index_passages_per_s": round(len(texts) / full, 1),
+        "throughput_ratio": round(raw / full, 3),
+    }
 
 
 def noop_reindex(files: int, tmp: Path) -> dict[str, float]:
@@ -80,7 +98,9 @@ def noop_reindex(files: int, tmp: Path) -> dict[str, float]:
         src = sources[n % len(sources)]
         target = folder / f"lot{n // 100:02d}" / f"{n:04d}-{src.name}"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(src.read_text(encoding="utf-8") + f"\n\nVariante {n}.\n", encoding="utf-8")
+        target.write_text(
+            src.read_text(encoding="utf-8") + f"\n\nVariante {n}.\n", encoding="utf-8"
+        )
     engine = KnowledgeEngine.open(settings_for(folder, tmp / "data-many", "hashing"))
     engine.reindex()
     timings = []
@@ -105,15 +125,25 @@ def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
         for doc in base.documents.values():
             # One glossary per base: the copies are ordinary sheets.
             kind = doc.type if copy == 0 else "ressource"
-            documents.append(DocumentInfo(f"c{copy}/{doc.path}", doc.title, doc.url, doc.date,
-                                          kind, doc.tags, doc.themes))
+            documents.append(
+                DocumentInfo(
+                    f"c{copy}/{doc.path}", doc.title, doc.url, doc.date, kind, doc.tags, doc.themes
+                )
+            )
         for p in base.passages:
-            passages.append(Passage(len(passages), f"c{copy}/{p.doc_path}", p.ordinal, p.section, p.text))
+            passages.append(
+                Passage(len(passages), f"c{copy}/{p.doc_path}", p.ordinal, p.section, p.text)
+            )
         noisy = vectors + rng.normal(0, 0.02, vectors.shape).astype(np.float32) * (copy > 0)
         blocks.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
     build = new_build_id()
-    engine.snapshots.write(build, engine.embedder.name, passages[:chunks],
-                           np.vstack(blocks)[:chunks].astype(np.float32), documents)
+    engine.snapshots.write(
+        build,
+        engine.embedder.name,
+        passages[:chunks],
+        np.vstack(blocks)[:chunks].astype(np.float32),
+        documents,
+    )
     engine.snapshots.publish(build)
     engine._checked_at = 0.0
     for q in QUESTIONS:
@@ -125,22 +155,28 @@ def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
             engine.answer(q)
             latencies.append((time.perf_counter() - start) * 1000)
     latencies.sort()
-    return {"chunks": min(chunks, len(passages)), "queries": len(latencies),
-            "p50_ms": round(latencies[len(latencies) // 2], 1),
-            "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1)}
+    return {
+        "chunks": min(chunks, len(passages)),
+        "queries": len(latencies),
+        "p50_ms": round(latencies[len(latencies) // 2], 1),
+        "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1),
+    }
 
 
 def peak_memory(model: str, tmp: Path) -> dict[str, float]:
     """Peak RSS of a fresh process that loads the engine and answers questions."""
     data = tmp / "data-real"
     code = (
-        "import resource, sys; sys.path.insert(0, %r)\n"
+        f"import resource, sys; sys.path.insert(0, {str(ROOT)!r})\n"
         "from indexing.engine import KnowledgeEngine\nfrom indexing.settings import Settings\n"
-        "e = KnowledgeEngine.open(Settings(knowledge_dir=%r, data_dir=%r, embedding_model=%r, _env_file=None))\n"
-        "for q in %r * 5: e.answer(q)\n"
+        f"e = KnowledgeEngine.open(Settings(knowledge_dir={str(ROOT / 'knowledge')!r},"
+        f" data_dir={str(data)!r}, embedding_model={model!r}, _env_file=None))\n"
+        f"for q in {QUESTIONS!r} * 5: e.answer(q)\n"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n"
-    ) % (str(ROOT), str(ROOT / "knowledge"), str(data), model, QUESTIONS)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    )
+    out = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     return {"peak_rss_mb": round(int(out.stdout.strip().splitlines()[-1]) / 1024, 1)}
 
 

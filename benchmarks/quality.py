@@ -16,25 +16,36 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexing.answers import AbstainConfig  # noqa: E402
-from indexing.chunking import ChunkingPolicy  # noqa: E402
-from indexing.engine import KnowledgeEngine  # noqa: E402
-from indexing.evaluation import EvalReport, evaluate, load_questions  # noqa: E402
-from indexing.search import FusionConfig  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
+from indexing.answers import AbstainConfig
+from indexing.chunking import ChunkingPolicy
+from indexing.engine import KnowledgeEngine
+from indexing.evaluation import EvalReport, evaluate, load_questions
+from indexing.search import FusionConfig
+from indexing.settings import Settings
 
 
-def open_engine(knowledge: Path, data: Path, model: str, policy: ChunkingPolicy | None = None) -> KnowledgeEngine:
+def open_engine(
+    knowledge: Path, data: Path, model: str, policy: ChunkingPolicy | None = None
+) -> KnowledgeEngine:
     """Index a folder into a scratch data folder."""
-    settings = Settings(knowledge_dir=knowledge, data_dir=data, embedding_model=model,
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        knowledge_dir=knowledge,
+        data_dir=data,
+        embedding_model=model,
+        answer_cache_size=0,  # sweeps re-ask the same questions
+        _env_file=None,
+    )  # type: ignore[call-arg]
     engine = KnowledgeEngine.open(settings, policy=policy)
     engine.reindex()
     return engine
 
 
-def run(engine: KnowledgeEngine, questions_file: Path, fusion: FusionConfig | None = None,
-        abstain: AbstainConfig | None = None) -> EvalReport:
+def run(
+    engine: KnowledgeEngine,
+    questions_file: Path,
+    fusion: FusionConfig | None = None,
+    abstain: AbstainConfig | None = None,
+) -> EvalReport:
     """Evaluate with the given settings of fusion and abstention."""
     if fusion:
         engine.retriever.config = fusion
@@ -72,8 +83,11 @@ def sweep_abstention(engine: KnowledgeEngine, questions_file: Path) -> None:
 def row(label: str, report: EvalReport) -> str:
     """One line of the results table."""
     m = report.to_json()
-    return (f"| {label} | {m['hit_at_1']:.3f} | {m['hit_at_5']:.3f} | {m['mrr_at_10']:.3f} | "
-            f"{m['answered_rate']:.3f} | {m['abstain_rate'] if m['abstain_rate'] is None else format(m['abstain_rate'], '.3f')} |")
+    abstain = "None" if m["abstain_rate"] is None else format(m["abstain_rate"], ".3f")
+    return (
+        f"| {label} | {m['hit_at_1']:.3f} | {m['hit_at_5']:.3f} | {m['mrr_at_10']:.3f} | "
+        f"{m['answered_rate']:.3f} | {abstain} |"
+    )
 
 
 def main() -> None:
@@ -97,14 +111,21 @@ def main() -> None:
         engine = open_engine(args.knowledge, args.data or Path(tmp) / "data", args.model)
         if args.sweep == "fusion":
             base = FusionConfig()
-            configs = [dataclasses.replace(base, level=level, normalise=norm, dense_weight=w)
-                       for level in ("document", "chunk") for norm in ("max", "minmax")
-                       for w in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)]
-            configs += [dataclasses.replace(base, method="rrf", dense_weight=w) for w in (0.3, 0.5, 0.7)]
+            configs = [
+                dataclasses.replace(base, level=level, normalise=norm, dense_weight=w)
+                for level in ("document", "chunk")
+                for norm in ("max", "minmax")
+                for w in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
+            ]
+            configs += [
+                dataclasses.replace(base, method="rrf", dense_weight=w) for w in (0.3, 0.5, 0.7)
+            ]
             configs += [dataclasses.replace(base, glossary_weight=g) for g in (0.3, 0.7, 1.0)]
             for cfg in configs:
-                label = (f"{cfg.method} {cfg.level} {cfg.normalise} w={cfg.dense_weight} "
-                         f"g={cfg.glossary_weight}")
+                label = (
+                    f"{cfg.method} {cfg.level} {cfg.normalise} w={cfg.dense_weight} "
+                    f"g={cfg.glossary_weight}"
+                )
                 print(row(label, run(engine, args.questions, fusion=cfg)))
         elif args.sweep == "abstain":
             sweep_abstention(engine, args.questions)

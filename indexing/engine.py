@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from indexing.answer_cache import AnswerCache
 from indexing.answers import AbstainConfig, AnswerComposer
 from indexing.chunking import ChunkingPolicy, split_sentences
 from indexing.db import create_schema, make_engine, make_sessions
@@ -65,6 +66,7 @@ class KnowledgeEngine:
             int(settings.max_file_mb * 1_000_000),
             on_published=self._on_published,
         )
+        self.answers = AnswerCache(settings.answer_cache_size)
         self._loaded: _Loaded | None = None
         self._load_lock = threading.Lock()
         self._checked_at = 0.0
@@ -127,13 +129,20 @@ class KnowledgeEngine:
         """Answer a question from the live index (synchronous, thread-safe)."""
         question = " ".join(question.split())
         loaded = self._current()
+        key = (loaded.snapshot.build_id, question, limit)
+        cached = self.answers.get(key)
+        if cached is not None:
+            return cached
         retrieval = self.retriever.search(loaded.snapshot, loaded.glossary, question)
         answer = self.composer.compose(loaded.snapshot, retrieval, limit)
         definitions = tuple(
             Definition(t.term, t.expansion, first_sentence(t.definition))
             for t in retrieval.glossary_terms[:3]
         )
-        return dataclasses.replace(answer, definitions=definitions) if definitions else answer
+        if definitions:
+            answer = dataclasses.replace(answer, definitions=definitions)
+        self.answers.put(key, answer)
+        return answer
 
     def documents(self) -> list[DocumentInfo]:
         """The catalogue of indexed documents, by title."""

@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     embedding_model: str = "e5"  # "e5" (default), "use", "st:<folder or model name>", or "a+b"
     embedding_threads: int = 2
     max_file_mb: float = 20.0
+    # answers kept per (index build, question): a repeated question skips the encoder; 0 = off
+    answer_cache_size: int = Field(default=512, ge=0)
 
     telegram_bot_token: SecretStr | None = None
     telegram_base_url: str = "https://api.telegram.org/bot"

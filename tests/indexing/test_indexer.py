@@ -23,6 +23,7 @@ class CountingEmbedder:
         self.name = inner.name
         self.dim = inner.dim
         self.passages = 0
+        self.queries = 0
         self.gate = gate
         self.started = threading.Event()
 
@@ -34,6 +35,7 @@ class CountingEmbedder:
         return self.inner.embed_passages(texts)
 
     def embed_query(self, text: str) -> Vectors:
+        self.queries += 1
         return self.inner.embed_query(text)
 
 
@@ -55,10 +57,17 @@ def paths(engine: KnowledgeEngine, question: str) -> list[str]:
     return [s.path for s in engine.answer(question, limit=10).sources]
 
 
-def test_first_index_then_nothing_changed(engine_c: KnowledgeEngine, counting: CountingEmbedder) -> None:
+def test_first_index_then_nothing_changed(
+    engine_c: KnowledgeEngine, counting: CountingEmbedder
+) -> None:
     first = engine_c.reindex()
-    assert sorted(first.added) == ["ateliers/atelier-fablab.md", "glossaire.md",
-                                   "ressources/dla.md", "ressources/dons-en-ligne.md", "ressources/rgpd.md"]
+    assert sorted(first.added) == [
+        "ateliers/atelier-fablab.md",
+        "glossaire.md",
+        "ressources/dla.md",
+        "ressources/dons-en-ligne.md",
+        "ressources/rgpd.md",
+    ]
     embedded = counting.passages
     assert embedded > 5
     second = engine_c.reindex()
@@ -67,19 +76,23 @@ def test_first_index_then_nothing_changed(engine_c: KnowledgeEngine, counting: C
     assert second.build_id == first.build_id
 
 
-def test_add_edit_delete_are_incremental(engine_c: KnowledgeEngine, counting: CountingEmbedder,
-                                         kb_dir: Path) -> None:
+def test_add_edit_delete_are_incremental(
+    engine_c: KnowledgeEngine, counting: CountingEmbedder, kb_dir: Path
+) -> None:
     engine_c.reindex()
     before = counting.passages
     (kb_dir / "ressources" / "accessibilite.md").write_text(
         "---\ntitle: Accessibilité numérique\n---\n# Accessibilité numérique\n\n"
         "Le référentiel RGAA décrit comment rendre un site web utilisable par les personnes "
         "aveugles ou malvoyantes : textes alternatifs, contrastes, navigation au clavier.\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     rgpd = kb_dir / "ressources" / "rgpd.md"
-    rgpd.write_text(rgpd.read_text(encoding="utf-8") + "\n## Sous-traitants\n\nUn contrat encadre "
-                    "chaque prestataire qui héberge les fichiers d'adhérents de l'association.\n",
-                    encoding="utf-8")
+    rgpd.write_text(
+        rgpd.read_text(encoding="utf-8") + "\n## Sous-traitants\n\nUn contrat encadre "
+        "chaque prestataire qui héberge les fichiers d'adhérents de l'association.\n",
+        encoding="utf-8",
+    )
     (kb_dir / "ressources" / "dons-en-ligne.md").unlink()
     report = engine_c.reindex()
     assert report.added == ("ressources/accessibilite.md",)
@@ -88,23 +101,58 @@ def test_add_edit_delete_are_incremental(engine_c: KnowledgeEngine, counting: Co
     assert report.unchanged == 3
     new_passages = counting.passages - before
     assert 0 < new_passages <= 5  # only the two changed files were embedded
-    assert paths(engine_c, "rendre notre site accessible aux personnes aveugles")[0] == \
-        "ressources/accessibilite.md"
+    assert (
+        paths(engine_c, "rendre notre site accessible aux personnes aveugles")[0]
+        == "ressources/accessibilite.md"
+    )
     for question in ("collecter des dons en ligne HelloAsso", "dons reçus fiscaux"):
         assert "ressources/dons-en-ligne.md" not in paths(engine_c, question)
 
 
-def test_changing_the_model_forces_a_full_rebuild(settings: Settings, engine_c: KnowledgeEngine) -> None:
+def test_a_repeated_question_is_answered_without_encoding(
+    engine_c: KnowledgeEngine, counting: CountingEmbedder
+) -> None:
     engine_c.reindex()
-    other = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), HashingEmbedder())
+    first = engine_c.answer("Comment collecter des dons en ligne ?")
+    encoded = counting.queries
+    again = engine_c.answer("  Comment collecter   des dons en ligne ? ")
+    assert again == first and counting.queries == encoded
+    engine_c.answer("Comment collecter des dons en ligne ?", limit=10)  # another answer shape
+    assert counting.queries == encoded + 1
+    assert (engine_c.answers.hits, len(engine_c.answers)) == (1, 2)
+
+
+def test_a_reindex_retires_the_answers_given_from_the_old_index(
+    engine_c: KnowledgeEngine, counting: CountingEmbedder, kb_dir: Path
+) -> None:
+    engine_c.reindex()
+    question = "collecter des dons en ligne HelloAsso"
+    assert "ressources/dons-en-ligne.md" in paths(engine_c, question)
+    (kb_dir / "ressources" / "dons-en-ligne.md").unlink()
+    engine_c.reindex()
+    encoded = counting.queries
+    assert "ressources/dons-en-ligne.md" not in paths(engine_c, question)
+    assert counting.queries == encoded + 1  # asked again on the new index, not served stale
+
+
+def test_changing_the_model_forces_a_full_rebuild(
+    settings: Settings, engine_c: KnowledgeEngine
+) -> None:
+    engine_c.reindex()
+    other = KnowledgeEngine(
+        settings, make_engine(settings.resolved_database_url), HashingEmbedder()
+    )
     report = other.reindex()
     assert len(report.updated) == 5 and report.unchanged == 0
     assert other.answer("RGPD registre").sources[0].path == "ressources/rgpd.md"
 
 
-def test_a_broken_file_is_reported_and_the_rest_is_indexed(engine_c: KnowledgeEngine,
-                                                           kb_dir: Path) -> None:
-    (kb_dir / "ressources" / "casse.md").write_text("---\ntitle: [oups\n---\ntexte", encoding="utf-8")
+def test_a_broken_file_is_reported_and_the_rest_is_indexed(
+    engine_c: KnowledgeEngine, kb_dir: Path
+) -> None:
+    (kb_dir / "ressources" / "casse.md").write_text(
+        "---\ntitle: [oups\n---\ntexte", encoding="utf-8"
+    )
     (kb_dir / "ressources" / "junk.pdf").write_bytes(b"%PDF-1.7 garbage \x00\xff")
     report = engine_c.reindex()
     failed = {f.path: f.reason for f in report.failed}
@@ -113,7 +161,9 @@ def test_a_broken_file_is_reported_and_the_rest_is_indexed(engine_c: KnowledgeEn
     assert len(report.added) == 5
 
 
-def test_a_file_that_breaks_keeps_its_previous_version(engine_c: KnowledgeEngine, kb_dir: Path) -> None:
+def test_a_file_that_breaks_keeps_its_previous_version(
+    engine_c: KnowledgeEngine, kb_dir: Path
+) -> None:
     engine_c.reindex()
     (kb_dir / "ressources" / "rgpd.md").write_text("---\ntitle: [cassé\n---\n", encoding="utf-8")
     report = engine_c.reindex()
@@ -123,8 +173,9 @@ def test_a_file_that_breaks_keeps_its_previous_version(engine_c: KnowledgeEngine
     assert paths(engine_c, "registre des traitements RGPD")[0] == "ressources/rgpd.md"
 
 
-def test_a_second_reindex_at_once_is_refused(engine_c: KnowledgeEngine, settings: Settings,
-                                             default_embedder: Embedder) -> None:
+def test_a_second_reindex_at_once_is_refused(
+    engine_c: KnowledgeEngine, settings: Settings, default_embedder: Embedder
+) -> None:
     gate = threading.Event()
     slow = CountingEmbedder(default_embedder, gate)
     first = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
@@ -141,7 +192,8 @@ def test_a_second_reindex_at_once_is_refused(engine_c: KnowledgeEngine, settings
 
 
 def test_answers_keep_coming_from_the_old_index_during_a_reindex(
-        settings: Settings, engine_c: KnowledgeEngine, kb_dir: Path, default_embedder: Embedder) -> None:
+    settings: Settings, engine_c: KnowledgeEngine, kb_dir: Path, default_embedder: Embedder
+) -> None:
     engine_c.reindex()
     old_build = engine_c.answer("DLA").build_id
     gate = threading.Event()
@@ -149,7 +201,9 @@ def test_answers_keep_coming_from_the_old_index_during_a_reindex(
     writer = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
     (kb_dir / "ressources" / "fablab.md").write_text(
         "---\ntitle: Les fablabs\n---\nUn fablab est un atelier de fabrication numérique ouvert "
-        "au public : imprimantes 3D, découpe laser, électronique.", encoding="utf-8")
+        "au public : imprimantes 3D, découpe laser, électronique.",
+        encoding="utf-8",
+    )
     worker = threading.Thread(target=writer.reindex)
     worker.start()
     try:
