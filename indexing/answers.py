@@ -166,7 +166,9 @@ class AnswerComposer:
 
     def _source(self, snapshot: Snapshot, retrieval: Retrieval, hit: DocumentHit) -> Source:
         doc = snapshot.documents[hit.path]
-        best = snapshot.passages[hit.chunks[0].index]
+        # the best passage that says something, not only pointers to other sheets
+        passages = [snapshot.passages[c.index] for c in hit.chunks[:3]]
+        best = next((p for p in passages if _answers_something(p.text)), passages[0])
         return Source(
             title=doc.title,
             url=doc.url,
@@ -193,7 +195,9 @@ class AnswerComposer:
 
     def _excerpt(self, text: str, weights: dict[str, float]) -> str:
         """The passage's best sentences around the query terms, within a short length."""
-        sentences = [s for s in _sentences(text) if not _SYNONYMS_LINE.match(s)]
+        # Each sentence is cleaned on its own: list items lose their "2." or "-" marker.
+        every = _sentences(text)
+        sentences = [s for s in every if not _NOT_AN_ANSWER.match(s)] or every
         if not sentences:
             return ""
         scores = [self._relevance(weights, s) for s in sentences]
@@ -202,8 +206,9 @@ class AnswerComposer:
         for sentence in sentences[start + 1 :]:
             if len(out) + len(sentence) + 1 > _EXCERPT_CHARS:
                 break
-            out += " " + sentence
-        return _shorten(_clean(out), _EXCERPT_CHARS)
+            # a line without final punctuation (a bold pseudo-heading, a list item) gets a stop
+            out += (" " if out[-1] in _SENTENCE_STOPS else ". ") + sentence
+        return _shorten(out, _EXCERPT_CHARS)
 
     def _extract(
         self, snapshot: Snapshot, retrieval: Retrieval, docs: tuple[DocumentHit, ...]
@@ -216,7 +221,7 @@ class AnswerComposer:
                 passage = snapshot.passages[chunk.index]
                 sentences = _sentences(passage.text)
                 for position, sentence in enumerate(sentences):
-                    if len(self._analyzer.tokens(sentence)) < 3 or _SYNONYMS_LINE.match(sentence):
+                    if len(self._analyzer.tokens(sentence)) < 3 or _NOT_AN_ANSWER.match(sentence):
                         continue
                     relevance = self._relevance(weights, sentence)
                     prior = chunk.fused * (0.85**rank) * (0.9**chunk_rank) * (0.97**position)
@@ -338,16 +343,31 @@ def _mentions(folded_text: str, term: str) -> bool:
 
 def _sentences(text: str) -> list[str]:
     """Sentences of a passage; each line (a paragraph or a list item) is split on its own."""
-    return [sentence for line in text.splitlines() for sentence in split_sentences(line)]
+    return [
+        sentence
+        for line in text.splitlines()
+        for sentence in split_sentences(_clean(line))
+        if any(c.isalpha() for c in sentence)
+    ]
 
 
-_SYNONYMS_LINE = re.compile(r"^\s*synonymes?\s*:", re.IGNORECASE)
+_SENTENCE_STOPS = '.!?…:;»)"'
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+# Lines that help the search but answer nothing: glossary synonyms, pointers to other sheets.
+_NOT_AN_ANSWER = re.compile(
+    r"^\s*(?:[-*+]\s*)?(?:synonymes?\s*:|voir aussi\b|voir les fiches\b|fiches?\s*[«:\"])",
+    re.IGNORECASE,
+)
+
+
+def _answers_something(text: str) -> bool:
+    return any(not _NOT_AN_ANSWER.match(s) for s in _sentences(text))
 
 
 def _clean(text: str) -> str:
     text = re.sub(r"\*\*|__|`", "", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
-    return re.sub(r"^\s*([-*+]|\d+[.)])\s+", "", " ".join(text.split()))
+    return _LIST_MARKER.sub("", " ".join(text.split()))
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from indexing.engine import KnowledgeEngine
 from indexing.glossary import Glossary, parse_entry
 from indexing.lexicon import french_terms
@@ -12,7 +15,11 @@ def test_an_answer_cites_its_sources_and_stays_short(indexed: KnowledgeEngine) -
     assert answer.answered
     first = answer.sources[0]
     assert (first.path, first.url, first.date, first.type) == (
-        "ressources/dla.md", "https://example.org/dla", "2026-11-15", "ressource")
+        "ressources/dla.md",
+        "https://example.org/dla",
+        "2026-11-15",
+        "ressource",
+    )
     assert len(answer.text) <= 620
     assert "[1]" in answer.text  # every sentence names its source
     assert "gratuit" in answer.text.lower()
@@ -41,16 +48,25 @@ def test_glossary_expands_acronyms(indexed: KnowledgeEngine) -> None:
     answer = indexed.answer("c'est quoi une SCIC ?")
     assert "glossaire.md" in [s.path for s in answer.sources[:2]]
     (definition,) = answer.definitions
-    assert (definition.term, definition.expansion) == ("SCIC", "Société coopérative d'intérêt collectif")
+    assert (definition.term, definition.expansion) == (
+        "SCIC",
+        "Société coopérative d'intérêt collectif",
+    )
     assert definition.definition.startswith("Coopérative qui associe")
 
 
 def test_glossary_entries_parse_term_expansion_and_synonyms() -> None:
-    term = parse_entry("Glossaire > DLA — Dispositif local d'accompagnement",
-                       "Aide gratuite.\nSynonymes : accompagnement DLA, D.L.A", "glossaire.md")
+    term = parse_entry(
+        "Glossaire > DLA — Dispositif local d'accompagnement",
+        "Aide gratuite.\nSynonymes : accompagnement DLA, D.L.A",
+        "glossaire.md",
+    )
     assert term is not None
     assert (term.term, term.expansion, term.definition) == (
-        "DLA", "Dispositif local d'accompagnement", "Aide gratuite.")
+        "DLA",
+        "Dispositif local d'accompagnement",
+        "Aide gratuite.",
+    )
     assert Glossary([term]).find("l'accompagnement dla ?")[0].term == "DLA"
 
 
@@ -59,3 +75,25 @@ def test_english_questions_reach_french_terms(indexed: KnowledgeEngine) -> None:
     assert french_terms("Comment collecter des dons ?") == []
     answer = indexed.answer("How can we collect online donations and send tax receipts?")
     assert answer.sources[0].path == "ressources/dons-en-ligne.md"
+
+
+def test_excerpts_and_answers_read_as_prose(engine: KnowledgeEngine, kb_dir: Path) -> None:
+    (kb_dir / "ressources" / "site-accessible.md").write_text(
+        "---\ntitle: Rendre son site accessible\n---\n# Rendre son site accessible\n\n"
+        "1. **Choisir un thème** annoncé accessible et le tester.\n"
+        "2. Structurer les pages avec de vrais titres.\n"
+        "3. **Ajouter un texte alternatif** à chaque image porteuse d'information.\n\n"
+        "**4. Tester avec un lecteur d'écran**\n- NVDA est gratuit.\n\n## Ressources\n\n"
+        "- Voir aussi : fiches choisir un thème accessible, site accessible.\n",
+        encoding="utf-8",
+    )
+    engine.reindex()
+    answer = engine.answer("Comment choisir un thème accessible pour le site ?")
+    source = answer.sources[0]
+    assert source.path == "ressources/site-accessible.md"
+    assert source.excerpt.startswith("Choisir un thème annoncé accessible")
+    assert "Structurer les pages" in source.excerpt
+    assert re.search(r"(^|\s)\d[.)]\s", source.excerpt) is None
+    assert "**" not in source.excerpt
+    assert "Tester avec un lecteur d'écran. NVDA est gratuit." in source.excerpt
+    assert "Voir aussi" not in answer.text  # pointers to other sheets answer nothing
