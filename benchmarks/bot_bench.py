@@ -2,10 +2,16 @@
 
 N simulated members ask at once in their private chats (each waits for the answer before the
 next question). The same harness (tests/e2e/echo_bench.py) runs an echo bot, then the real
-bot with the real engine on the knowledge folder, with and without the flood-limit throttle:
+bot with the real engine on the knowledge folder:
+
+- "bot" : every question costs a full search (answer cache off), the issue's figure;
+- "bot, atelier" : a workshop where members ask the same few questions (a pool of
+  ``--pool`` questions), with the answer cache on, as deployed;
+- both bots again with PTB's flood-limit throttle (Telegram's limits, as in production), compared
+  with the throttled echo bot.
 
     python benchmarks/bot_bench.py --members 20 --questions 10 [--knowledge knowledge]
-        [--embedding-threads 1] [--json]
+        [--pool 15] [--embedding-threads 1] [--data DIR] [--json]
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ import yaml  # noqa: E402
 from echo_bench import arun_echo_benchmark  # noqa: E402
 from emulator import Emulator  # noqa: E402
 
-from bot.app import build_application  # noqa: E402
+from bot.app import build_application, default_rate_limiter  # noqa: E402
+from indexing.answer_cache import AnswerCache  # noqa: E402
 from indexing.db import make_engine  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
 from indexing.settings import Settings  # noqa: E402
@@ -49,8 +56,10 @@ async def bench_bot(
     each: int,
     questions: list[str],
     throttled: bool,
+    cache_size: int = 0,
 ) -> dict[str, Any]:
-    """The real bot under the echo benchmark's load."""
+    """The real bot under the echo benchmark's load, with a fresh answer cache."""
+    engine.answers = AnswerCache(cache_size)
     token = emulator.new_token()
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None,
@@ -79,6 +88,15 @@ async def bench_bot(
         db.dispose()
 
 
+RUNS = (
+    ("echo", "écho"),
+    ("bot", "bot (chaque question cherchée)"),
+    ("bot_workshop", "bot, atelier (cache)"),
+    ("echo_with_flood_limiter", "écho + limiteur"),
+    ("bot_with_flood_limiter", "bot + limiteur"),
+)
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     questions = load_questions(args.questions)
     with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
@@ -91,57 +109,66 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             **options,
         )  # type: ignore[call-arg]
         engine = KnowledgeEngine.open(settings)
+        load = {"members": args.members, "each": args.questions_each}
+        results: dict[str, Any] = {}
         try:
             engine.reindex()
             engine.answer(questions[0])  # load the model and the index before timing
-            echo = await arun_echo_benchmark(emulator, args.members, args.questions_each)
-            bot = await bench_bot(
-                emulator,
-                engine,
-                scratch,
-                members=args.members,
-                each=args.questions_each,
-                questions=questions,
-                throttled=False,
+            results["echo"] = await arun_echo_benchmark(emulator, args.members, args.questions_each)
+            results["bot"] = await bench_bot(
+                emulator, engine, scratch, **load, questions=questions, throttled=False
             )
-            throttled = await bench_bot(
+            results["bot_workshop"] = await bench_bot(
                 emulator,
                 engine,
                 scratch,
-                members=args.members,
-                each=args.questions_each,
-                questions=questions,
-                throttled=True,
+                **load,
+                questions=questions[: args.pool],
+                throttled=False,
+                cache_size=settings.answer_cache_size,
+            )
+            results["echo_with_flood_limiter"] = await arun_echo_benchmark(
+                emulator, args.members, args.questions_each, rate_limiter=default_rate_limiter()
+            )
+            results["bot_with_flood_limiter"] = await bench_bot(
+                emulator, engine, scratch, **load, questions=questions, throttled=True
             )
         finally:
             engine.close()
+
+    def ratio(bot: str, echo: str) -> float:
+        return round(results[bot]["answers_per_s"] / results[echo]["answers_per_s"], 3)
+
     return {
+        "embedding_model": settings.embedding_model,
         "embedding_threads": settings.embedding_threads,
         "members": args.members,
         "questions_each": args.questions_each,
-        "echo": echo,
-        "bot": bot,
-        "bot_with_flood_limiter": throttled,
-        "ratio_answers_per_s": round(bot["answers_per_s"] / echo["answers_per_s"], 3),
-        "ratio_with_flood_limiter": round(throttled["answers_per_s"] / echo["answers_per_s"], 3),
+        "workshop_pool": args.pool,
+        **results,
+        "ratio_answers_per_s": ratio("bot", "echo"),
+        "ratio_workshop": ratio("bot_workshop", "echo"),
+        "ratio_with_flood_limiter": ratio("bot_with_flood_limiter", "echo_with_flood_limiter"),
     }
 
 
 def summary(result: dict[str, Any]) -> str:
-    """One line per run."""
+    """One line per run, then the ratios."""
     lines = [
         f"{result['members']} membres x {result['questions_each']} questions"
-        f" (EMBEDDING_THREADS={result['embedding_threads']})"
+        f" (EMBEDDING_MODEL={result['embedding_model']},"
+        f" EMBEDDING_THREADS={result['embedding_threads']})"
     ]
-    for name in ("echo", "bot", "bot_with_flood_limiter"):
+    for name, label in RUNS:
         r = result[name]
         lines.append(
-            f"  {name:24} {r['answers_per_s']:7.1f} réponses/s  p50 {r['latency_p50_ms']:6.0f} ms"
+            f"  {label:32} {r['answers_per_s']:7.1f} réponses/s  p50 {r['latency_p50_ms']:6.0f} ms"
             f"  p95 {r['latency_p95_ms']:6.0f} ms  ({r['answered']}/{r['questions']} répondues)"
         )
     lines.append(
         f"  ratio bot / écho : {result['ratio_answers_per_s']}"
-        f" (avec le limiteur de débit : {result['ratio_with_flood_limiter']})"
+        f" ; atelier ({result['workshop_pool']} questions) : {result['ratio_workshop']}"
+        f" ; avec le limiteur des deux côtés : {result['ratio_with_flood_limiter']}"
     )
     return "\n".join(lines)
 
@@ -152,6 +179,9 @@ def main() -> None:
     parser.add_argument("--questions", dest="questions_each", type=int, default=10)
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--question-file", dest="questions", type=Path, default=QUESTIONS)
+    parser.add_argument(
+        "--pool", type=int, default=15, help="distinct questions in the workshop run (default 15)"
+    )
     parser.add_argument(
         "--embedding-threads",
         type=int,

@@ -56,6 +56,7 @@ async def arun_echo_benchmark(
     application: Any = None,
     token: str | None = None,
     concurrent_updates: bool | int = True,
+    rate_limiter: Any = None,
     answers_per_question: int = 1,
     question: Callable[[int, int], str] = lambda m, q: f"Question {q + 1} du membre {m + 1} ?",
     answer_timeout: float = 15.0,
@@ -64,7 +65,8 @@ async def arun_echo_benchmark(
     """Run the benchmark in the current event loop; see the module docstring.
 
     ``setup(app)`` registers the handlers (default: the echo answer). The default builder uses
-    ``concurrent_updates`` (a real bot must not answer one member at a time). ``application``:
+    ``concurrent_updates`` (a real bot must not answer one member at a time) and, when given,
+    ``rate_limiter`` (PTB's flood-limit throttle, as in production). ``application``:
     an Application built elsewhere (with ``emulator.base_url``; pass its ``token`` too). A
     question counts as answered once the bot posted ``answers_per_question`` messages after it.
     """
@@ -75,7 +77,8 @@ async def arun_echo_benchmark(
     failed = 0
 
     def configure(builder: Any) -> Any:
-        return builder.concurrent_updates(concurrent_updates)
+        builder = builder.concurrent_updates(concurrent_updates)
+        return builder.rate_limiter(rate_limiter) if rate_limiter is not None else builder
 
     async with (
         emulator.async_client(token) as client,
