@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench clean
+.PHONY: install run test bench lint clean
 
 install: $(STAMP)
 
@@ -24,7 +24,15 @@ test: install
 	$(BIN)/python -m pytest
 
 bench: install
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/quality.py --knowledge knowledge --questions tests/eval/questions.yaml
+	$(BIN)/python benchmarks/performance.py
+	$(BIN)/python benchmarks/bot_bench.py
+
+lint: install
+	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy indexing bot
 
 clean:
 	rm -rf $(VENV) data

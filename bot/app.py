@@ -68,7 +68,7 @@ class MessageRateLimiter(AIORateLimiter):
 
     UNCOUNTED = frozenset({"sendChatAction", "answerCallbackQuery", "answerInlineQuery"})
 
-    async def process_request(  # noqa: PLR0917 - the signature of BaseRateLimiter
+    async def process_request(
         self,
         callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
         args: Any,

@@ -11,7 +11,7 @@ from bot import ops_cli, ops_db_cli
 from indexing import cli as engine_cli
 from indexing.settings import Settings
 
-NO_TOKEN = (
+BOTFATHER_HELP = (
     "TELEGRAM_BOT_TOKEN n'est pas défini. Pour obtenir un jeton : ouvrez @BotFather dans Telegram, "
     "envoyez /newbot, puis copiez le jeton dans le fichier .env (voir .env.example)."
 )
@@ -28,7 +28,7 @@ def register(sub: Any) -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Start the Telegram bot."""
     if settings.telegram_bot_token is None:
-        print(NO_TOKEN, file=sys.stderr)
+        print(BOTFATHER_HELP, file=sys.stderr)
         return 2
     from bot.app import run
 
@@ -52,7 +52,8 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     engine.close()
     if settings.telegram_bot_token is None:
         print(
-            NO_TOKEN + "\nEn attendant, voici la conversation dans le terminal.\n", file=sys.stderr
+            BOTFATHER_HELP + "\nEn attendant, voici la conversation dans le terminal.\n",
+            file=sys.stderr,
         )
         return engine_cli.cmd_chat(args, settings)
     return cmd_run(args, settings)

@@ -126,8 +126,9 @@ def _definitions(result: Answer) -> list[Para]:
     lines = []
     for entry in result.definitions:
         name = f"{entry.term} ({entry.expansion})" if entry.expansion else entry.term
-        lines.append(para("📖 ", Span(name, "b"), " : ", truncate(entry.definition, EXCERPT_MAX),
-                          tight=True))
+        lines.append(
+            para("📖 ", Span(name, "b"), " : ", truncate(entry.definition, EXCERPT_MAX), tight=True)
+        )
     return lines
 
 

@@ -1,4 +1,4 @@
-"""Settings parse from the environment (the .env.example mirror is tests/bot/test_env_example.py)."""
+"""Settings parse from the environment (.env.example's mirror: tests/bot/test_env_example.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import pytest
 
 from indexing.settings import Settings
 
-def test_environment_overrides_and_admin_ids(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+
+def test_environment_overrides_and_admin_ids(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ADMIN_IDS", "12, 34;56")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "d"))

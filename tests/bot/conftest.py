@@ -81,9 +81,7 @@ def own_engine(tmp_path: Path, default_embedder: Embedder) -> Iterator[Knowledge
 
 def indexed_engine(knowledge: Path, data: Path, embedder: Embedder) -> KnowledgeEngine:
     """A real engine over the small test knowledge folder written at `knowledge`, indexed."""
-    settings = Settings(
-        knowledge_dir=write_knowledge(knowledge), data_dir=data, _env_file=None
-    )  # type: ignore[call-arg]
+    settings = Settings(knowledge_dir=write_knowledge(knowledge), data_dir=data, _env_file=None)  # type: ignore[call-arg]
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
     engine = KnowledgeEngine(settings, db, embedder)

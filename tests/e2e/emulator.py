@@ -150,7 +150,7 @@ class _Api:
         JSON: PTB rejects a whole getUpdates batch it cannot parse."""
         return self._call("POST", "update", json=update)
 
-    def send_message(  # noqa: PLR0917 (the positional order is the documented API)
+    def send_message(
         self,
         chat: Chat,
         user: User,

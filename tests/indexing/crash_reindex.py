@@ -48,8 +48,12 @@ def arm(point: str) -> None:
 def main() -> None:
     knowledge, data, point = sys.argv[1:4]
     arm(point)
-    settings = Settings(knowledge_dir=Path(knowledge), data_dir=Path(data), embedding_model="hashing",
-                        _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(
+        knowledge_dir=Path(knowledge),
+        data_dir=Path(data),
+        embedding_model="hashing",
+        _env_file=None,
+    )  # type: ignore[call-arg]
     KnowledgeEngine.open(settings).reindex()
     raise SystemExit("the reindex was supposed to be killed")
 

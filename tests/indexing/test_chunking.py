@@ -12,8 +12,16 @@ def doc(text: str) -> Document:
 
 
 def test_chunks_never_cross_headings_and_keep_the_section_path() -> None:
-    body = ("# Titre\n\nIntro " + "mot " * 30 + "\n\n## Partie A\n\n" + "alpha " * 40
-            + "\n\n### Détail\n\n" + "beta " * 40 + "\n\n## Partie B\n\n" + "gamma " * 40)
+    body = (
+        "# Titre\n\nIntro "
+        + "mot " * 30
+        + "\n\n## Partie A\n\n"
+        + "alpha " * 40
+        + "\n\n### Détail\n\n"
+        + "beta " * 40
+        + "\n\n## Partie B\n\n"
+        + "gamma " * 40
+    )
     chunks = chunk_document(doc(body))
     sections = [c.section for c in chunks]
     assert sections == ["", "Partie A", "Partie A > Détail", "Partie B"]
@@ -37,4 +45,8 @@ def test_tiny_passages_are_merged_with_the_next_one_of_their_section() -> None:
 
 def test_split_sentences_handles_french_punctuation() -> None:
     assert split_sentences("Le DLA est gratuit. Est-ce utile ? « Oui » dit-on… Enfin !") == [
-        "Le DLA est gratuit.", "Est-ce utile ?", "« Oui » dit-on…", "Enfin !"]
+        "Le DLA est gratuit.",
+        "Est-ce utile ?",
+        "« Oui » dit-on…",
+        "Enfin !",
+    ]

@@ -14,10 +14,24 @@ import yaml
 def essbot(tmp_path: Path, kb_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the console entry point with the folders given as global options."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "indexing.cli", "--knowledge", str(kb_dir),
-         "--data", str(tmp_path / "data"), *args],
-        capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path, env=env)
+    return subprocess.run(  # noqa: S603 (our own interpreter)
+        [
+            sys.executable,
+            "-m",
+            "indexing.cli",
+            "--knowledge",
+            str(kb_dir),
+            "--data",
+            str(tmp_path / "data"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+    )
 
 
 def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
@@ -25,8 +39,13 @@ def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
     result = essbot(tmp_path, kb_dir, "index", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert report == {"added": 5, "updated": 0, "removed": 0, "unchanged": 0,
-                      "failed": [{"path": "casse.md", "reason": report["failed"][0]["reason"]}]}
+    assert report == {
+        "added": 5,
+        "updated": 0,
+        "removed": 0,
+        "unchanged": 0,
+        "failed": [{"path": "casse.md", "reason": report["failed"][0]["reason"]}],
+    }
     assert "YAML" in report["failed"][0]["reason"]
 
     again = json.loads(essbot(tmp_path, kb_dir, "index", "--json").stdout)
@@ -47,18 +66,37 @@ def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
 
 def test_eval_json_contract(tmp_path: Path, kb_dir: Path) -> None:
     questions = tmp_path / "q.yaml"
-    questions.write_text(yaml.safe_dump([
-        {"question": "protection des données des adhérents", "expected": ["ressources/rgpd.md"],
-         "kind": "ignored"},
-        {"question": "dispositif local d'accompagnement", "expected": ["ressources/dla.md"]},
-        {"question": "Quelle est la recette de la pâte à crêpes ?", "expected": []},
-    ], allow_unicode=True), encoding="utf-8")
+    questions.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "question": "protection des données des adhérents",
+                    "expected": ["ressources/rgpd.md"],
+                    "kind": "ignored",
+                },
+                {
+                    "question": "dispositif local d'accompagnement",
+                    "expected": ["ressources/dla.md"],
+                },
+                {"question": "Quelle est la recette de la pâte à crêpes ?", "expected": []},
+            ],
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
     essbot(tmp_path, kb_dir, "index")
     result = essbot(tmp_path, kb_dir, "eval", str(questions), "--json")
     assert result.returncode == 0, result.stderr
     metrics = json.loads(result.stdout)
-    assert set(metrics) == {"questions", "answerable", "hit_at_1", "hit_at_5", "mrr_at_10",
-                            "answered_rate", "abstain_rate"}
+    assert set(metrics) == {
+        "questions",
+        "answerable",
+        "hit_at_1",
+        "hit_at_5",
+        "mrr_at_10",
+        "answered_rate",
+        "abstain_rate",
+    }
     assert (metrics["questions"], metrics["answerable"]) == (3, 2)
     assert metrics["hit_at_1"] == 1.0 and metrics["mrr_at_10"] == 1.0
     assert metrics["abstain_rate"] == 1.0

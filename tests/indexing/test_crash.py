@@ -46,12 +46,18 @@ def test_kill_minus_nine_during_reindex(settings: Settings, kb_dir: Path, point:
     old = engine.answer("registre des traitements RGPD")
     (kb_dir / "ressources" / "fablab.md").write_text(
         "---\ntitle: Les fablabs\n---\nUn fablab est un atelier de fabrication numérique ouvert au "
-        "public, avec imprimantes 3D et découpe laser.", encoding="utf-8")
+        "public, avec imprimantes 3D et découpe laser.",
+        encoding="utf-8",
+    )
     (kb_dir / "ressources" / "dons-en-ligne.md").unlink()
 
-    result = subprocess.run(
+    result = subprocess.run(  # noqa: S603 (our own interpreter)
         [sys.executable, str(SCRIPT), str(kb_dir), str(settings.data_dir), point],
-        capture_output=True, text=True, timeout=120, check=False)
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == -signal.SIGKILL, result.stderr
 
     # The previous index (or the complete new one) is still usable by a fresh process.

@@ -13,7 +13,8 @@ from indexing.settings import Settings
 
 def test_default_embedder_gives_unit_vectors_and_sees_meaning(default_embedder: Embedder) -> None:
     passages = default_embedder.embed_passages(
-        ["Financer le numérique d'une association", "Recette de la pâte à crêpes"])
+        ["Financer le numérique d'une association", "Recette de la pâte à crêpes"]
+    )
     query = default_embedder.embed_query("Comment trouver de l'argent pour nos outils numériques ?")
     assert passages.dtype == np.float32 and passages.shape == (2, default_embedder.dim)
     assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-5)
@@ -33,4 +34,6 @@ def test_sentence_transformers_backend_indexes_and_answers(settings: Settings) -
     report = engine.reindex()
     assert len(report.added) == 5
     assert engine.embedder.dim == 384
-    assert engine.answer("personal data protection register").sources[0].path == "ressources/rgpd.md"
+    assert (
+        engine.answer("personal data protection register").sources[0].path == "ressources/rgpd.md"
+    )

@@ -17,7 +17,9 @@ def load(path: Path, root: Path | None = None):  # type: ignore[no-untyped-def]
     root = root or path.parent
     loader = loader_for(path)
     assert loader is not None
-    return build_document(path.relative_to(root).as_posix(), read_file(root, path, 10_000_000), loader)
+    return build_document(
+        path.relative_to(root).as_posix(), read_file(root, path, 10_000_000), loader
+    )
 
 
 def make_pdf(text: str) -> bytes:
@@ -39,7 +41,10 @@ def make_pdf(text: str) -> bytes:
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
@@ -52,7 +57,12 @@ def test_markdown_front_matter_is_read(tmp_path: Path) -> None:
     )
     doc = load(path)
     assert (doc.title, doc.url, doc.date, doc.type, doc.tags) == (
-        "Fiche", "https://example.org/a", "2026-01-02", "atelier", ("a", "b"))
+        "Fiche",
+        "https://example.org/a",
+        "2026-01-02",
+        "atelier",
+        ("a", "b"),
+    )
     assert doc.metadata == {"themes": ["x"], "auteur": "équipe"}
     assert doc.text.startswith("# Autre titre")
 
@@ -88,7 +98,8 @@ def test_html_keeps_main_text_only(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(
         "<html><head><title>Page</title><script>var x=1;</script></head><body>"
-        "<nav>Menu Accueil Contact</nav><main><h1>Accessibilité</h1><p>Le RGAA s'applique.</p></main>"
+        "<nav>Menu Accueil Contact</nav>"
+        "<main><h1>Accessibilité</h1><p>Le RGAA s'applique.</p></main>"
         "<footer>Mentions légales</footer></body></html>",
         encoding="utf-8",
     )
@@ -109,7 +120,9 @@ def test_html_keeps_main_text_only(tmp_path: Path) -> None:
         ("casse.docx", b"PK\x03\x04 not a zip", "DOCX"),
     ],
 )
-def test_bad_files_raise_a_clear_reason(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+def test_bad_files_raise_a_clear_reason(
+    tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(UnreadableFileError, match=reason):
