@@ -355,7 +355,8 @@ _SENTENCE_STOPS = '.!?…:;»)"'
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 # Lines that help the search but answer nothing: glossary synonyms, pointers to other sheets.
 _NOT_AN_ANSWER = re.compile(
-    r"^\s*(?:[-*+]\s*)?(?:synonymes?\s*:|voir aussi\b|voir les fiches\b|fiches?\s*[«:\"])",
+    r"^\s*(?:[-*+]\s*)?(?:synonymes?\s*:|voir aussi\b|voir (?:la|les) fiches?\b"
+    r"|fiches?\b[^«:.]{0,30}[«:])",
     re.IGNORECASE,
 )
 

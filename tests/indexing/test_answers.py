@@ -84,7 +84,8 @@ def test_excerpts_and_answers_read_as_prose(engine: KnowledgeEngine, kb_dir: Pat
         "2. Structurer les pages avec de vrais titres.\n"
         "3. **Ajouter un texte alternatif** à chaque image porteuse d'information.\n\n"
         "**4. Tester avec un lecteur d'écran**\n- NVDA est gratuit.\n\n## Ressources\n\n"
-        "- Voir aussi : fiches choisir un thème accessible, site accessible.\n",
+        "- Voir aussi : fiches choisir un thème accessible, site accessible.\n"
+        "- Fiches site accessible : « Choisir un thème accessible pour le site ».\n",
         encoding="utf-8",
     )
     engine.reindex()
@@ -96,4 +97,5 @@ def test_excerpts_and_answers_read_as_prose(engine: KnowledgeEngine, kb_dir: Pat
     assert re.search(r"(^|\s)\d[.)]\s", source.excerpt) is None
     assert "**" not in source.excerpt
     assert "Tester avec un lecteur d'écran. NVDA est gratuit." in source.excerpt
-    assert "Voir aussi" not in answer.text  # pointers to other sheets answer nothing
+    # pointers to other sheets answer nothing
+    assert "Voir aussi" not in answer.text and "Fiches" not in answer.text
