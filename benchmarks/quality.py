@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import sys
 import tempfile
 from pathlib import Path
@@ -54,30 +55,88 @@ def run(
     return evaluate(load_questions(questions_file), lambda q: engine.answer(q, limit=10))
 
 
-def sweep_abstention(engine: KnowledgeEngine, questions_file: Path) -> None:
-    """Grid over (coverage weight, threshold): answered rate vs abstain rate."""
+def sweep_abstention(
+    engine: KnowledgeEngine, questions_file: Path, answered_at_least: float
+) -> None:
+    """Calibrate abstention on the unanswerable questions.
+
+    The dense score is taken raw (cosine) or relative (spreads above the best score of off-topic
+    probes on this base, `AbstainConfig.relative`). For each pair of weights (coverage, keyword),
+    among the thresholds that keep the answered rate at or above `answered_at_least`, those with
+    the best answered + abstain rates form a plateau; its middle is the threshold proposed. Rows
+    are sorted by that sum, then by plateau width (a wider one is safer on unseen questions).
+    """
+    null = engine.null_scores()
+    print(f"off-topic probes on this base: best cosine {null.mean:.3f} ± {null.spread:.3f}\n")
     features = []
     for question in load_questions(questions_file):
         snapshot, retrieval = engine.retrieve(question.question)
-        composer = engine.composer
-        precise = composer.missing_information(snapshot, retrieval) is not None
-        features.append((bool(question.expected), retrieval.top_dense, retrieval.coverage, precise))
+        precise = engine.composer.missing_information(snapshot, retrieval) is not None
+        features.append(
+            (
+                bool(question.expected),
+                {False: retrieval.top_dense, True: null.z(retrieval.top_dense)},
+                retrieval.coverage,
+                math.log1p(max(retrieval.top_keyword, 0.0)),
+                precise,
+            )
+        )
     answerable = [f for f in features if f[0]]
     unanswerable = [f for f in features if not f[0]]
+    if not answerable or not unanswerable:
+        raise SystemExit("the sweep needs answerable and unanswerable questions")
     results = []
-    for weight in (0.0, 0.1, 0.2, 0.3, 0.4):
-        for step in range(0, 121):
-            threshold = step / 100
-            answered = sum(f[1] + weight * f[2] >= threshold and not f[3] for f in answerable)
-            abstained = sum(f[1] + weight * f[2] < threshold or f[3] for f in unanswerable)
-            a_rate = answered / len(answerable)
-            b_rate = abstained / len(unanswerable) if unanswerable else 0.0
-            results.append((min(a_rate - 0.95, b_rate - 0.75), a_rate, b_rate, weight, threshold))
+    # relative scores count in spreads (about 0.03 of cosine for e5): weights scale with them
+    for relative, unit, low, high in ((False, 1.0, 0.0, 2.0), (True, 30.0, -3.0, 8.0)):
+        for coverage_weight in (0.0, 0.2 * unit, 0.4 * unit):
+            for keyword_weight in (0.0, 0.01 * unit, 0.02 * unit, 0.03 * unit, 0.04 * unit):
+                scores_a = [
+                    (f[1][relative] + coverage_weight * f[2] + keyword_weight * f[3], f[4])
+                    for f in answerable
+                ]
+                scores_u = [
+                    (f[1][relative] + coverage_weight * f[2] + keyword_weight * f[3], f[4])
+                    for f in unanswerable
+                ]
+                plateau: list[float] = []
+                best = (-1.0, 0.0, 0.0)  # (answered + abstain, answered, abstain)
+                for step in range(0, 2001):
+                    threshold = low + (high - low) * step / 2000
+                    a_rate = sum(sc >= threshold and not p for sc, p in scores_a) / len(scores_a)
+                    b_rate = sum(sc < threshold or p for sc, p in scores_u) / len(scores_u)
+                    if a_rate < answered_at_least:
+                        continue
+                    if a_rate + b_rate > best[0] + 1e-9:
+                        best, plateau = (a_rate + b_rate, a_rate, b_rate), [threshold]
+                    elif abs(a_rate + b_rate - best[0]) <= 1e-9:
+                        plateau.append(threshold)
+                if plateau:
+                    middle = (plateau[0] + plateau[-1]) / 2
+                    width = plateau[-1] - plateau[0]
+                    results.append(
+                        (
+                            best[0],
+                            width / unit,
+                            *best[1:],
+                            relative,
+                            coverage_weight,
+                            keyword_weight,
+                            middle,
+                            width,
+                        )
+                    )
     results.sort(reverse=True)
-    print("| coverage_weight | min_confidence | answered | abstain |")
-    print("|---|---|---|---|")
-    for _margin, a_rate, b_rate, weight, threshold in results[:8]:
-        print(f"| {weight} | {threshold:.2f} | {a_rate:.3f} | {b_rate:.3f} |")
+    print(
+        "| relative | coverage_weight | keyword_weight | min_confidence (plateau) | answered "
+        "| abstain |"
+    )
+    print("|---|---|---|---|---|---|")
+    for row_ in results[:24]:
+        _sum, _w, a_rate, b_rate, relative, coverage_weight, keyword_weight, middle, width = row_
+        print(
+            f"| {relative} | {coverage_weight:g} | {keyword_weight:g} | {middle:.3f} ({width:.3f})"
+            f" | {a_rate:.3f} | {b_rate:.3f} |"
+        )
 
 
 def row(label: str, report: EvalReport) -> str:
@@ -97,10 +156,17 @@ def main() -> None:
     parser.add_argument("--model", default="use")
     parser.add_argument("--sweep", choices=["none", "fusion", "chunks", "abstain"], default="none")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--answered-at-least",
+        type=float,
+        default=0.96,
+        help="abstain sweep: the answered rate to keep (default 0.96)",
+    )
     parser.add_argument("--data", type=Path, help="reuse this data folder (keeps embeddings)")
     args = parser.parse_args()
-    print("| configuration | hit@1 | hit@5 | MRR@10 | answered | abstain |")
-    print("|---|---|---|---|---|---|")
+    if args.sweep != "abstain":
+        print("| configuration | hit@1 | hit@5 | MRR@10 | answered | abstain |")
+        print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         if args.sweep == "chunks":
             for max_words in (60, 100, 160, 220, 300, 400):
@@ -128,7 +194,7 @@ def main() -> None:
                 )
                 print(row(label, run(engine, args.questions, fusion=cfg)))
         elif args.sweep == "abstain":
-            sweep_abstention(engine, args.questions)
+            sweep_abstention(engine, args.questions, args.answered_at_least)
         else:
             report = run(engine, args.questions)
             print(row(f"default ({args.model})", report))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
+from indexing.calibration import NullScores
 from indexing.chunking import split_sentences
 from indexing.keyword import FrenchAnalyzer, fold
 from indexing.models import Answer, Source
@@ -19,10 +21,15 @@ _EXCERPT_CHARS = 320
 class AbstainConfig:
     """When to say the base has no answer; thresholds calibrated on unanswerable questions."""
 
-    # confidence = best passage cosine + coverage_weight * share of the question's terms that
-    # the base contains; below min_confidence the base is taken to hold no answer.
+    # confidence = best passage cosine (relative: in spreads above the best cosine off-topic
+    #   questions reach on this base, see indexing/calibration.py)
+    #   + coverage_weight * share of the question's terms that the base contains
+    #   + keyword_weight * log(1 + best BM25 score);
+    # below min_confidence the base is taken to hold no answer.
     min_confidence: float = 0.45
     coverage_weight: float = 0.2
+    keyword_weight: float = 0.0
+    relative: bool = False
 
 
 @dataclass(frozen=True)
@@ -106,13 +113,16 @@ class AnswerComposer:
         self._analyzer = analyzer
         self.config = config or AbstainConfig()
 
-    def compose(self, snapshot: Snapshot, retrieval: Retrieval, limit: int) -> Answer:
-        """Build the answer for the top `limit` documents."""
+    def compose(
+        self, snapshot: Snapshot, retrieval: Retrieval, limit: int, null: NullScores | None = None
+    ) -> Answer:
+        """Build the answer for the top `limit` documents (`null`: the base's off-topic scores,
+        needed when the abstention threshold is relative)."""
         docs = retrieval.documents[:limit]
         sources = tuple(self._source(snapshot, retrieval, hit) for hit in docs)
         if not sources:
             return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
-        if not self._close_enough(retrieval):
+        if self.confidence(retrieval, null) < self.config.min_confidence:
             return Answer(
                 retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id
             )
@@ -124,12 +134,19 @@ class AnswerComposer:
         text = self._extract(snapshot, retrieval, docs)
         return Answer(retrieval.query, True, text, sources, None, snapshot.build_id)
 
-    def confidence(self, retrieval: Retrieval) -> float:
+    def confidence(self, retrieval: Retrieval, null: NullScores | None = None) -> float:
         """How close the base comes to the question."""
-        return retrieval.top_dense + self.config.coverage_weight * retrieval.coverage
-
-    def _close_enough(self, retrieval: Retrieval) -> bool:
-        return self.confidence(retrieval) >= self.config.min_confidence
+        cfg = self.config
+        dense = retrieval.top_dense
+        if cfg.relative:
+            if null is None:
+                raise ValueError("a relative abstention threshold needs the base's null scores")
+            dense = null.z(dense)
+        return (
+            dense
+            + cfg.coverage_weight * retrieval.coverage
+            + cfg.keyword_weight * math.log1p(max(retrieval.top_keyword, 0.0))
+        )
 
     def missing_information(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         """What precise information the question asks for that the best documents lack."""

@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from indexing.answer_cache import AnswerCache
 from indexing.answers import AbstainConfig, AnswerComposer
+from indexing.calibration import NullScores, null_scores, probe_vectors
 from indexing.chunking import ChunkingPolicy, split_sentences
 from indexing.db import create_schema, make_engine, make_sessions
-from indexing.embedding import Embedder, make_embedder
+from indexing.embedding import Embedder, Vectors, make_embedder
 from indexing.errors import IndexNotBuiltError
 from indexing.glossary import GLOSSARY_TYPE, Glossary
 from indexing.indexer import Indexer, Progress
@@ -35,6 +36,7 @@ _POINTER_CHECK_SECONDS = 1.0
 class _Loaded:
     snapshot: Snapshot
     glossary: Glossary
+    null: NullScores  # how close off-topic questions come to this snapshot
 
 
 class KnowledgeEngine:
@@ -68,6 +70,7 @@ class KnowledgeEngine:
         )
         self.answers = AnswerCache(settings.answer_cache_size)
         self._loaded: _Loaded | None = None
+        self._probes: Vectors | None = None  # off-topic probes, encoded once per engine
         self._load_lock = threading.Lock()
         self._checked_at = 0.0
 
@@ -112,7 +115,16 @@ class KnowledgeEngine:
     def _load(self, build_id: str | None) -> _Loaded:
         snapshot = Snapshot.load(self.snapshots, build_id)
         glossary_paths = {p for p, d in snapshot.documents.items() if d.type == GLOSSARY_TYPE}
-        return _Loaded(snapshot, Glossary.from_passages(snapshot.passages, glossary_paths))
+        if self._probes is None:
+            self._probes = probe_vectors(self.embedder)
+        null = null_scores(self._probes, snapshot.vectors, len(snapshot.passages))
+        log.info(
+            "index %s: off-topic questions reach %.3f ± %.3f",
+            snapshot.build_id,
+            null.mean,
+            null.spread,
+        )
+        return _Loaded(snapshot, Glossary.from_passages(snapshot.passages, glossary_paths), null)
 
     def _on_published(self, build_id: str) -> None:
         """Load a build this process just published, then swap the reference."""
@@ -125,6 +137,10 @@ class KnowledgeEngine:
         loaded = self._current()
         return loaded.snapshot, self.retriever.search(loaded.snapshot, loaded.glossary, question)
 
+    def null_scores(self) -> NullScores:
+        """How close off-topic questions come to the live snapshot (for calibration)."""
+        return self._current().null
+
     def answer(self, question: str, limit: int = 5) -> Answer:
         """Answer a question from the live index (synchronous, thread-safe)."""
         question = " ".join(question.split())
@@ -134,7 +150,7 @@ class KnowledgeEngine:
         if cached is not None:
             return cached
         retrieval = self.retriever.search(loaded.snapshot, loaded.glossary, question)
-        answer = self.composer.compose(loaded.snapshot, retrieval, limit)
+        answer = self.composer.compose(loaded.snapshot, retrieval, limit, loaded.null)
         definitions = tuple(
             Definition(t.term, t.expansion, first_sentence(t.definition))
             for t in retrieval.glossary_terms[:3]
