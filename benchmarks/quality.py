@@ -72,6 +72,10 @@ def sweep_abstention(
     for question in load_questions(questions_file):
         snapshot, retrieval = engine.retrieve(question.question)
         precise = engine.composer.missing_information(snapshot, retrieval) is not None
+        # a question whose every term is in the best document is answered whatever its score
+        rescued = engine.composer.config.full_match_answers and engine.composer.full_match(
+            snapshot, retrieval
+        )
         features.append(
             (
                 bool(question.expected),
@@ -79,6 +83,7 @@ def sweep_abstention(
                 retrieval.coverage,
                 math.log1p(max(retrieval.top_keyword, 0.0)),
                 precise,
+                rescued,
             )
         )
     answerable = [f for f in features if f[0]]
@@ -91,19 +96,21 @@ def sweep_abstention(
         for coverage_weight in (0.0, 0.2 * unit, 0.4 * unit):
             for keyword_weight in (0.0, 0.01 * unit, 0.02 * unit, 0.03 * unit, 0.04 * unit):
                 scores_a = [
-                    (f[1][relative] + coverage_weight * f[2] + keyword_weight * f[3], f[4])
+                    (f[1][relative] + coverage_weight * f[2] + keyword_weight * f[3], f[4], f[5])
                     for f in answerable
                 ]
                 scores_u = [
-                    (f[1][relative] + coverage_weight * f[2] + keyword_weight * f[3], f[4])
+                    (f[1][relative] + coverage_weight * f[2] + keyword_weight * f[3], f[4], f[5])
                     for f in unanswerable
                 ]
                 plateau: list[float] = []
                 best = (-1.0, 0.0, 0.0)  # (answered + abstain, answered, abstain)
                 for step in range(0, 2001):
                     threshold = low + (high - low) * step / 2000
-                    a_rate = sum(sc >= threshold and not p for sc, p in scores_a) / len(scores_a)
-                    b_rate = sum(sc < threshold or p for sc, p in scores_u) / len(scores_u)
+                    a_rate = sum((sc >= threshold or r) and not p for sc, p, r in scores_a)
+                    a_rate /= len(scores_a)
+                    b_rate = sum((sc < threshold and not r) or p for sc, p, r in scores_u)
+                    b_rate /= len(scores_u)
                     if a_rate < answered_at_least:
                         continue
                     if a_rate + b_rate > best[0] + 1e-9:

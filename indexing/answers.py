@@ -30,6 +30,9 @@ class AbstainConfig:
     coverage_weight: float = 0.2
     keyword_weight: float = 0.0
     relative: bool = False
+    # answer below the threshold too when the best document holds every term of the question:
+    # short keyword questions ("rgpd", "visio AG") score low with a dense model
+    full_match_answers: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,7 +125,9 @@ class AnswerComposer:
         sources = tuple(self._source(snapshot, retrieval, hit) for hit in docs)
         if not sources:
             return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
-        if self.confidence(retrieval, null) < self.config.min_confidence:
+        if self.confidence(retrieval, null) < self.config.min_confidence and not (
+            self.config.full_match_answers and self.full_match(snapshot, retrieval)
+        ):
             return Answer(
                 retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id
             )
@@ -147,6 +152,16 @@ class AnswerComposer:
             + cfg.coverage_weight * retrieval.coverage
             + cfg.keyword_weight * math.log1p(max(retrieval.top_keyword, 0.0))
         )
+
+    def full_match(self, snapshot: Snapshot, retrieval: Retrieval) -> bool:
+        """True when every term of the question occurs in the best document's best passages."""
+        terms = set(self._analyzer.tokens(retrieval.query))
+        if not terms or not retrieval.documents:
+            return False
+        found: set[str] = set()
+        for chunk in retrieval.documents[0].chunks[:3]:
+            found |= snapshot.passage_terms(chunk.index)
+        return terms <= found
 
     def missing_information(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         """What precise information the question asks for that the best documents lack."""

@@ -23,7 +23,9 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "multilingual-e5-small-q4": Profile(
         FusionConfig(normalise="minmax", dense_weight=0.8, glossary_definition_weight=0.6),
-        AbstainConfig(min_confidence=1.31, coverage_weight=0.0, relative=True),
+        AbstainConfig(
+            min_confidence=1.31, coverage_weight=0.0, relative=True, full_match_answers=True
+        ),
     ),
     "use-multilingual-v3": Profile(
         FusionConfig(normalise="minmax", dense_weight=0.6, glossary_definition_weight=0.6),
@@ -40,7 +42,7 @@ PROFILES: dict[str, Profile] = {
 # abstention relative to the off-topic probes, which adapts to the model's score scale.
 FALLBACK = Profile(
     FusionConfig(normalise="minmax", dense_weight=0.5, glossary_definition_weight=0.6),
-    AbstainConfig(min_confidence=1.3, coverage_weight=0.0, relative=True),
+    AbstainConfig(min_confidence=1.3, coverage_weight=0.0, relative=True, full_match_answers=True),
 )
 
 

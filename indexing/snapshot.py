@@ -172,6 +172,11 @@ class Snapshot:
             texts.setdefault(p.doc_path, []).append(_keyword_text(p, documents))
         self._texts = {path: fold("\n".join(parts)) for path, parts in texts.items()}
 
+    def passage_terms(self, index: int) -> frozenset[str]:
+        """The analysed terms of one passage, with its title, section and tags (as BM25 sees it)."""
+        passage = self.passages[index]
+        return frozenset(self.keyword.analyzer().tokens(_keyword_text(passage, self.documents)))
+
     def document_text(self, path: str) -> str:
         """All the text of a document, accent-folded, for exact mentions."""
         return self._texts.get(path, "")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import faiss
 import numpy as np
 import pytest
@@ -55,3 +57,14 @@ def test_off_topic_questions_score_below_the_threshold_and_real_ones_above(
         assert z(question) < threshold, question
         answer = indexed.answer(question)
         assert not answer.answered and answer.sources  # related reading is still offered
+
+
+def test_a_question_whose_every_term_is_in_the_best_document_is_answered(
+        indexed: KnowledgeEngine) -> None:
+    # No score can pass this threshold: only the full match answers.
+    indexed.composer.config = dataclasses.replace(indexed.composer.config, min_confidence=100.0)
+    snapshot, retrieval = indexed.retrieve("rgpd cnil")
+    assert indexed.composer.full_match(snapshot, retrieval)
+    assert indexed.answer("rgpd cnil").answered
+    for question in ("guitare", "rgpd guitare"):  # one unknown term is enough to need the score
+        assert not indexed.answer(question).answered, question
