@@ -249,6 +249,8 @@ class AnswerComposer:
         weights = self._weights(snapshot, retrieval)
         candidates: list[tuple[float, int, int, str]] = []
         for rank, doc in enumerate(docs[:3]):
+            if doc.score < _CLOSE_TO_BEST * docs[0].score:
+                break  # a weaker document's sentences mostly answer another question
             for chunk_rank, chunk in enumerate(doc.chunks[:2]):
                 passage = snapshot.passages[chunk.index]
                 sentences = _sentences(passage.text)
@@ -383,6 +385,10 @@ def _sentences(text: str) -> list[str]:
     ]
 
 
+# Answer sentences come from documents scoring at least this share of the best one: on the
+# evaluation set, the share of answer sentences citing an expected document goes from 0.71
+# (the top three documents) to 0.81, still about three sentences per answer.
+_CLOSE_TO_BEST = 0.8
 _SENTENCE_STOPS = '.!?…:;»)"'
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
 # Lines that help the search but answer nothing: glossary synonyms, pointers to other sheets.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,21 @@ def test_quality_stays_above_thresholds(starter_engine: KnowledgeEngine) -> None
     metrics = report.to_json()
     below = {k: (metrics[k], v) for k, v in THRESHOLDS.items() if float(metrics[k] or 0) < v}
     assert not below, f"quality regression (measured, threshold): {below}"
+
+
+def test_answer_sentences_come_from_the_expected_documents(
+    starter_engine: KnowledgeEngine,
+) -> None:
+    """Each sentence of a short answer names its source [n]: most must be an expected one."""
+    cited = from_expected = 0
+    for question in load_questions(QUESTIONS):
+        if not question.expected:
+            continue
+        answer = starter_engine.answer(question.question, limit=10)
+        if not answer.answered:
+            continue
+        for rank in re.findall(r"\[(\d+)\]", answer.text):
+            cited += 1
+            from_expected += answer.sources[int(rank) - 1].path in question.expected
+    assert cited > 300  # about three sentences per answer
+    assert from_expected / cited >= 0.78, from_expected / cited  # measured 0.81
