@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from indexing.calibration import NullScores
 from indexing.chunking import split_sentences
@@ -33,6 +35,15 @@ class AbstainConfig:
     # answer below the threshold too when the best document holds every term of the question:
     # short keyword questions ("rgpd", "visio AG") score low with a dense model
     full_match_answers: bool = False
+
+
+class _Sentence(NamedTuple):
+    """One sentence of a passage, cleaned, with what the composer needs to rank it."""
+
+    text: str
+    terms: frozenset[str]  # analysed terms
+    size: int  # number of analysed tokens
+    filler: bool  # a synonyms line or a pointer to other sheets: never an answer
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,20 @@ class AnswerComposer:
     def __init__(self, analyzer: FrenchAnalyzer, config: AbstainConfig | None = None) -> None:
         self._analyzer = analyzer
         self.config = config or AbstainConfig()
+        # passages repeat from question to question: split and analyse each one once
+        self._sentences = functools.lru_cache(maxsize=8192)(self._split)
+
+    def _split(self, text: str) -> tuple[_Sentence, ...]:
+        """A passage's sentences, cleaned, with their analysed terms."""
+        out = []
+        for sentence in _sentences(text):
+            tokens = self._analyzer.tokens(sentence)
+            out.append(
+                _Sentence(
+                    sentence, frozenset(tokens), len(tokens), bool(_NOT_AN_ANSWER.match(sentence))
+                )
+            )
+        return tuple(out)
 
     def compose(
         self, snapshot: Snapshot, retrieval: Retrieval, limit: int, null: NullScores | None = None
@@ -122,7 +147,8 @@ class AnswerComposer:
         """Build the answer for the top `limit` documents (`null`: the base's off-topic scores,
         needed when the abstention threshold is relative)."""
         docs = retrieval.documents[:limit]
-        sources = tuple(self._source(snapshot, retrieval, hit) for hit in docs)
+        weights = self._weights(snapshot, retrieval)
+        sources = tuple(self._source(snapshot, hit, weights) for hit in docs)
         if not sources:
             return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
         if self.confidence(retrieval, null) < self.config.min_confidence and not (
@@ -136,7 +162,7 @@ class AnswerComposer:
             return Answer(
                 retrieval.query, False, _missing_text(missing), sources, missing, snapshot.build_id
             )
-        text = self._extract(snapshot, retrieval, docs)
+        text = self._extract(snapshot, docs, weights)
         return Answer(retrieval.query, True, text, sources, None, snapshot.build_id)
 
     def confidence(self, retrieval: Retrieval, null: NullScores | None = None) -> float:
@@ -196,11 +222,14 @@ class AnswerComposer:
             return None
         return "d'information sur " + ", ".join(f"« {t} »" for t in absent[:3])
 
-    def _source(self, snapshot: Snapshot, retrieval: Retrieval, hit: DocumentHit) -> Source:
+    def _source(self, snapshot: Snapshot, hit: DocumentHit, weights: dict[str, float]) -> Source:
         doc = snapshot.documents[hit.path]
         # the best passage that says something, not only pointers to other sheets
         passages = [snapshot.passages[c.index] for c in hit.chunks[:3]]
-        best = next((p for p in passages if _answers_something(p.text)), passages[0])
+        best = next(
+            (p for p in passages if any(not s.filler for s in self._sentences(p.text))),
+            passages[0],
+        )
         return Source(
             title=doc.title,
             url=doc.url,
@@ -208,7 +237,7 @@ class AnswerComposer:
             date=doc.date,
             type=doc.type,
             score=float(hit.chunks[0].dense),
-            excerpt=self._excerpt(best.text, self._weights(snapshot, retrieval)),
+            excerpt=self._excerpt(best.text, weights),
             section=best.section,
             chunk_ids=tuple(snapshot.passages[c.index].chunk_id for c in hit.chunks[:3]),
         )
@@ -221,19 +250,21 @@ class AnswerComposer:
         weights.update({t: 0.5 * snapshot.keyword.idf(t) for t in added})
         return weights
 
-    def _relevance(self, weights: dict[str, float], sentence: str) -> float:
+    @staticmethod
+    def _relevance(weights: dict[str, float], terms: frozenset[str]) -> float:
         total = sum(weights.values()) or 1.0
-        return sum(weights.get(t, 0.0) for t in set(self._analyzer.tokens(sentence))) / total
+        return sum(weights.get(t, 0.0) for t in terms) / total
 
     def _excerpt(self, text: str, weights: dict[str, float]) -> str:
         """The passage's best sentences around the query terms, within a short length."""
         # Each sentence is cleaned on its own: list items lose their "2." or "-" marker.
-        every = _sentences(text)
-        sentences = [s for s in every if not _NOT_AN_ANSWER.match(s)] or every
-        if not sentences:
+        every = self._sentences(text)
+        kept = [s for s in every if not s.filler] or list(every)
+        if not kept:
             return ""
-        scores = [self._relevance(weights, s) for s in sentences]
-        start = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+        scores = [self._relevance(weights, s.terms) for s in kept]
+        start = max(range(len(kept)), key=lambda i: (scores[i], -i))
+        sentences = [s.text for s in kept]
         out = sentences[start]
         for sentence in sentences[start + 1 :]:
             if len(out) + len(sentence) + 1 > _EXCERPT_CHARS:
@@ -243,33 +274,31 @@ class AnswerComposer:
         return _shorten(out, _EXCERPT_CHARS)
 
     def _extract(
-        self, snapshot: Snapshot, retrieval: Retrieval, docs: tuple[DocumentHit, ...]
+        self, snapshot: Snapshot, docs: tuple[DocumentHit, ...], weights: dict[str, float]
     ) -> str:
         """The few most relevant sentences, each followed by the number of its source."""
-        weights = self._weights(snapshot, retrieval)
         candidates: list[tuple[float, int, int, str]] = []
         for rank, doc in enumerate(docs[:3]):
             if doc.score < _CLOSE_TO_BEST * docs[0].score:
                 break  # a weaker document's sentences mostly answer another question
             for chunk_rank, chunk in enumerate(doc.chunks[:2]):
                 passage = snapshot.passages[chunk.index]
-                sentences = _sentences(passage.text)
-                for position, sentence in enumerate(sentences):
-                    if len(self._analyzer.tokens(sentence)) < 3 or _NOT_AN_ANSWER.match(sentence):
+                for position, sentence in enumerate(self._sentences(passage.text)):
+                    if sentence.size < 3 or sentence.filler:
                         continue
-                    relevance = self._relevance(weights, sentence)
+                    relevance = self._relevance(weights, sentence.terms)
                     prior = chunk.fused * (0.85**rank) * (0.9**chunk_rank) * (0.97**position)
-                    candidates.append((relevance + 0.5 * prior, rank, position, _clean(sentence)))
+                    candidates.append((relevance + 0.5 * prior, rank, position, sentence.text))
         candidates.sort(key=lambda c: -c[0])
         chosen: list[tuple[int, int, str]] = []
         length = 0
-        for _score, rank, position, sentence in candidates:
-            if any(sentence == c[2] for c in chosen):
+        for _score, rank, position, text in candidates:
+            if any(text == c[2] for c in chosen):
                 continue
-            piece = f"{sentence} [{rank + 1}]"
+            piece = f"{text} [{rank + 1}]"
             if chosen and length + len(piece) + 1 > _MAX_ANSWER_CHARS:
                 continue
-            chosen.append((rank, position, _shorten(sentence, _MAX_ANSWER_CHARS - 5)))
+            chosen.append((rank, position, _shorten(text, _MAX_ANSWER_CHARS - 5)))
             length += len(piece) + 1
             if len(chosen) >= 3:
                 break
@@ -397,10 +426,6 @@ _NOT_AN_ANSWER = re.compile(
     r"|fiches?\b[^«:.]{0,30}[«:])",
     re.IGNORECASE,
 )
-
-
-def _answers_something(text: str) -> bool:
-    return any(not _NOT_AN_ANSWER.match(s) for s in _sentences(text))
 
 
 def _clean(text: str) -> str:
