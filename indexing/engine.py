@@ -114,6 +114,8 @@ class KnowledgeEngine:
 
     def _load(self, build_id: str | None) -> _Loaded:
         snapshot = Snapshot.load(self.snapshots, build_id)
+        if snapshot.model != self.embedder.name:
+            raise IndexNotBuiltError(_other_model(snapshot.model, self.embedder.name))
         glossary_paths = {p for p, d in snapshot.documents.items() if d.type == GLOSSARY_TYPE}
         if self._probes is None:
             self._probes = probe_vectors(self.embedder)
@@ -169,9 +171,13 @@ class KnowledgeEngine:
         return self._current().glossary
 
     def has_index(self) -> bool:
-        """True when a complete build is published."""
+        """True when a complete build made with this engine's model is published."""
         pointer = self.snapshots.current_id()
-        return bool(pointer and self.snapshots.is_complete(pointer))
+        return bool(
+            pointer
+            and self.snapshots.is_complete(pointer)
+            and self.snapshots.model_of(pointer) == self.embedder.name
+        )
 
     # -- writing ---------------------------------------------------------------------------
     def reindex(
@@ -189,6 +195,14 @@ class KnowledgeEngine:
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
+
+
+def _other_model(built_with: str, configured: str) -> str:
+    return (
+        f"l'index a été construit avec le modèle {built_with}, mais EMBEDDING_MODEL désigne "
+        f"{configured} : lancez `essbot index` pour le reconstruire (ou revenez au modèle "
+        "précédent)"
+    )
 
 
 def first_sentence(text: str) -> str:

@@ -84,6 +84,15 @@ class SnapshotStore:
             return None
         return value or None
 
+    def model_of(self, build_id: str) -> str | None:
+        """The embedding model a complete build was made with."""
+        try:
+            manifest = json.loads((self.builds / build_id / _MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        model = manifest.get("model") if isinstance(manifest, dict) else None
+        return model if isinstance(model, str) else None
+
     def is_complete(self, build_id: str) -> bool:
         """A build folder is complete when its manifest exists (written last)."""
         return (self.builds / build_id / _MANIFEST).is_file()

@@ -60,7 +60,8 @@ def test_off_topic_questions_score_below_the_threshold_and_real_ones_above(
 
 
 def test_a_question_whose_every_term_is_in_the_best_document_is_answered(
-        indexed: KnowledgeEngine) -> None:
+    indexed: KnowledgeEngine,
+) -> None:
     # No score can pass this threshold: only the full match answers.
     indexed.composer.config = dataclasses.replace(indexed.composer.config, min_confidence=100.0)
     snapshot, retrieval = indexed.retrieve("rgpd cnil")

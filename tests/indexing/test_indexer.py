@@ -142,8 +142,13 @@ def test_changing_the_model_forces_a_full_rebuild(
     other = KnowledgeEngine(
         settings, make_engine(settings.resolved_database_url), HashingEmbedder()
     )
-    report = other.reindex()
-    assert len(report.updated) == 5 and report.unchanged == 0
+    # Until the rebuild, the index of the other model is not used: a clear error, not a crash.
+    assert not other.has_index()
+    with pytest.raises(IndexNotBuiltError, match="essbot index"):
+        other.answer("RGPD registre")
+    report = other.ensure_index()
+    assert report is not None and len(report.updated) == 5 and report.unchanged == 0
+    assert other.has_index()
     assert other.answer("RGPD registre").sources[0].path == "ressources/rgpd.md"
 
 
