@@ -127,7 +127,7 @@ class AnswerComposer:
         self._analyzer = analyzer
         self.config = config or AbstainConfig()
         # passages repeat from question to question: split and analyse each one once
-        self._sentences = functools.lru_cache(maxsize=8192)(self._split)
+        self._analysed = functools.lru_cache(maxsize=8192)(self._split)
 
     def _split(self, text: str) -> tuple[_Sentence, ...]:
         """A passage's sentences, cleaned, with their analysed terms."""
@@ -227,7 +227,7 @@ class AnswerComposer:
         # the best passage that says something, not only pointers to other sheets
         passages = [snapshot.passages[c.index] for c in hit.chunks[:3]]
         best = next(
-            (p for p in passages if any(not s.filler for s in self._sentences(p.text))),
+            (p for p in passages if any(not s.filler for s in self._analysed(p.text))),
             passages[0],
         )
         return Source(
@@ -258,7 +258,7 @@ class AnswerComposer:
     def _excerpt(self, text: str, weights: dict[str, float]) -> str:
         """The passage's best sentences around the query terms, within a short length."""
         # Each sentence is cleaned on its own: list items lose their "2." or "-" marker.
-        every = self._sentences(text)
+        every = self._analysed(text)
         kept = [s for s in every if not s.filler] or list(every)
         if not kept:
             return ""
@@ -283,7 +283,7 @@ class AnswerComposer:
                 break  # a weaker document's sentences mostly answer another question
             for chunk_rank, chunk in enumerate(doc.chunks[:2]):
                 passage = snapshot.passages[chunk.index]
-                for position, sentence in enumerate(self._sentences(passage.text)):
+                for position, sentence in enumerate(self._analysed(passage.text)):
                     if sentence.size < 3 or sentence.filler:
                         continue
                     relevance = self._relevance(weights, sentence.terms)

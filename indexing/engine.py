@@ -36,7 +36,6 @@ _POINTER_CHECK_SECONDS = 1.0
 class _Loaded:
     snapshot: Snapshot
     glossary: Glossary
-    null: NullScores  # how close off-topic questions come to this snapshot
 
 
 class KnowledgeEngine:
@@ -71,6 +70,7 @@ class KnowledgeEngine:
         self.answers = AnswerCache(settings.answer_cache_size)
         self._loaded: _Loaded | None = None
         self._probes: Vectors | None = None  # off-topic probes, encoded once per engine
+        self._null: tuple[str, NullScores] | None = None  # (build id, its null scores)
         self._load_lock = threading.Lock()
         self._checked_at = 0.0
 
@@ -117,6 +117,14 @@ class KnowledgeEngine:
         if snapshot.model != self.embedder.name:
             raise IndexNotBuiltError(_other_model(snapshot.model, self.embedder.name))
         glossary_paths = {p for p, d in snapshot.documents.items() if d.type == GLOSSARY_TYPE}
+        return _Loaded(snapshot, Glossary.from_passages(snapshot.passages, glossary_paths))
+
+    def _null_for(self, snapshot: Snapshot) -> NullScores:
+        """The snapshot's off-topic scores, computed when first needed (a reindex that nobody
+        questions, `essbot index` for one, never encodes the probes)."""
+        known = self._null
+        if known is not None and known[0] == snapshot.build_id:
+            return known[1]
         if self._probes is None:
             self._probes = probe_vectors(self.embedder)
         null = null_scores(self._probes, snapshot.vectors, len(snapshot.passages))
@@ -126,7 +134,8 @@ class KnowledgeEngine:
             null.mean,
             null.spread,
         )
-        return _Loaded(snapshot, Glossary.from_passages(snapshot.passages, glossary_paths), null)
+        self._null = (snapshot.build_id, null)
+        return null
 
     def _on_published(self, build_id: str) -> None:
         """Load a build this process just published, then swap the reference."""
@@ -141,7 +150,7 @@ class KnowledgeEngine:
 
     def null_scores(self) -> NullScores:
         """How close off-topic questions come to the live snapshot (for calibration)."""
-        return self._current().null
+        return self._null_for(self._current().snapshot)
 
     def answer(self, question: str, limit: int = 5) -> Answer:
         """Answer a question from the live index (synchronous, thread-safe)."""
@@ -152,7 +161,8 @@ class KnowledgeEngine:
         if cached is not None:
             return cached
         retrieval = self.retriever.search(loaded.snapshot, loaded.glossary, question)
-        answer = self.composer.compose(loaded.snapshot, retrieval, limit, loaded.null)
+        null = self._null_for(loaded.snapshot) if self.composer.config.relative else None
+        answer = self.composer.compose(loaded.snapshot, retrieval, limit, null)
         definitions = tuple(
             Definition(t.term, t.expansion, first_sentence(t.definition))
             for t in retrieval.glossary_terms[:3]
