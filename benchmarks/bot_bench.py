@@ -33,11 +33,11 @@ import yaml  # noqa: E402
 from echo_bench import arun_echo_benchmark  # noqa: E402
 from emulator import Emulator  # noqa: E402
 
-from bot.app import build_application, default_rate_limiter  # noqa: E402
-from indexing.answer_cache import AnswerCache  # noqa: E402
-from indexing.db import make_engine  # noqa: E402
+from bot.telegram.app import build_application, default_rate_limiter  # noqa: E402
+from indexing.answering.cache import AnswerCache  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
 from indexing.settings import Settings  # noqa: E402
+from indexing.storage.db import make_engine  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
 

@@ -20,12 +20,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indexing.chunking import chunk_document  # noqa: E402
-from indexing.embedding import make_embedder  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
-from indexing.loaders import build_document, iter_candidate_files, loader_for  # noqa: E402
+from indexing.retrieval.embedding import make_embedder  # noqa: E402
 from indexing.settings import Settings  # noqa: E402
-from indexing.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
+from indexing.sources.chunking import chunk_document  # noqa: E402
+from indexing.sources.loaders import build_document, iter_candidate_files, loader_for  # noqa: E402
+from indexing.storage.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
 
 QUESTIONS = [
     "Le DLA est-il gratuit ?",

@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexing.answers import AbstainConfig
-from indexing.chunking import ChunkingPolicy
+from indexing.answering.composer import AbstainConfig
 from indexing.engine import KnowledgeEngine
-from indexing.evaluation import EvalReport, evaluate, load_questions
-from indexing.search import FusionConfig
+from indexing.quality.evaluation import EvalReport, evaluate, load_questions
+from indexing.retrieval.search import FusionConfig
 from indexing.settings import Settings
+from indexing.sources.chunking import ChunkingPolicy
 
 
 def open_engine(

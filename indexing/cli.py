@@ -163,7 +163,7 @@ def format_answer(answer: Answer) -> str:
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Measure retrieval quality and abstention on a question file."""
-    from indexing.evaluation import evaluate, load_questions
+    from indexing.quality.evaluation import evaluate, load_questions
 
     questions = load_questions(args.file)
     engine = open_engine(settings)

@@ -11,21 +11,21 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from indexing.answer_cache import AnswerCache
-from indexing.answers import AbstainConfig, AnswerComposer
-from indexing.calibration import NullScores, null_scores, probe_vectors
-from indexing.chunking import ChunkingPolicy, split_sentences
-from indexing.db import create_schema, make_engine, make_sessions
-from indexing.embedding import Embedder, Vectors, make_embedder
+from indexing.answering.cache import AnswerCache
+from indexing.answering.calibration import NullScores, null_scores, probe_vectors
+from indexing.answering.composer import AbstainConfig, AnswerComposer
+from indexing.answering.profiles import profile_for
 from indexing.errors import IndexNotBuiltError
-from indexing.glossary import GLOSSARY_TYPE, Glossary
-from indexing.indexer import Indexer, Progress
-from indexing.keyword import FrenchAnalyzer
 from indexing.models import Answer, Definition, IndexReport
-from indexing.profiles import profile_for
-from indexing.search import FusionConfig, Retrieval, Retriever
+from indexing.retrieval.embedding import Embedder, Vectors, make_embedder
+from indexing.retrieval.glossary import GLOSSARY_TYPE, Glossary
+from indexing.retrieval.keyword import FrenchAnalyzer
+from indexing.retrieval.search import FusionConfig, Retrieval, Retriever
 from indexing.settings import Settings
-from indexing.snapshot import DocumentInfo, Snapshot, SnapshotStore
+from indexing.sources.chunking import ChunkingPolicy, split_sentences
+from indexing.storage.db import create_schema, make_engine, make_sessions
+from indexing.storage.indexer import Indexer, Progress
+from indexing.storage.snapshot import DocumentInfo, Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
 

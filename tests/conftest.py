@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexing.embedding import Embedder, make_embedder
 from indexing.engine import KnowledgeEngine
+from indexing.retrieval.embedding import Embedder, make_embedder
 from indexing.settings import Settings
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
@@ -46,7 +46,7 @@ def settings(tmp_path: Path, kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> S
 @pytest.fixture
 def engine(settings: Settings, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """The real engine (SQLite file, FAISS, USE) over the fixture folder, not yet indexed."""
-    from indexing.db import create_schema, make_engine
+    from indexing.storage.db import create_schema, make_engine
 
     db = make_engine(settings.resolved_database_url)
     create_schema(db)

@@ -10,10 +10,10 @@ from html.parser import HTMLParser
 import sqlalchemy
 from sqlalchemy import select
 
-from bot.markup import MAX_LENGTH, utf16_len
-from indexing.db import Base
-from indexing.embedding import HashingEmbedder
+from bot.telegram.html import MAX_LENGTH, utf16_len
 from indexing.models import Answer, FailedFile, IndexReport, Source
+from indexing.retrieval.embedding import HashingEmbedder
+from indexing.storage.db import Base
 
 ALLOWED_TAGS = {
     "b",

@@ -15,12 +15,12 @@ from bot_testkit import FakeEngine, check_html
 from e2e_kit import ADMIN_ID, ProxyEngine, RunningBot, StartBot, write_knowledge
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.app import build_application
-from bot.service import Assistant
-from indexing.db import create_schema, make_engine, make_sessions
-from indexing.embedding import Embedder
+from bot.assistant.service import Assistant
+from bot.telegram.app import build_application
 from indexing.engine import KnowledgeEngine
+from indexing.retrieval.embedding import Embedder
 from indexing.settings import Settings
+from indexing.storage.db import create_schema, make_engine, make_sessions
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.context import BotApplication
+from bot.telegram.context import BotApplication
 from indexing.models import Answer, IndexReport
 from indexing.settings import Settings
 

@@ -10,7 +10,12 @@ import pytest
 import sqlalchemy
 from telegram.error import RetryAfter
 
-from bot.app import MessageRateLimiter, MissingTokenError, build_application, webhook_options
+from bot.telegram.app import (
+    MessageRateLimiter,
+    MissingTokenError,
+    build_application,
+    webhook_options,
+)
 from indexing.settings import Settings
 
 

@@ -10,7 +10,7 @@ import pytest
 from e2e_kit import ADMIN_ID, StartBot, callback_data, message_id
 from emulator import AsyncEmulatorClient, Chat, Emulator, User
 
-from bot import texts
+from bot.telegram import texts
 from indexing.engine import KnowledgeEngine
 
 pytestmark = pytest.mark.e2e

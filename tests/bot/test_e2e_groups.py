@@ -10,8 +10,8 @@ from e2e_kit import StartBot, callback_data, message_id, share_query_of
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
-from bot import texts
-from bot.records import GroupRecord, QuestionRecord
+from bot.storage.records import GroupRecord, QuestionRecord
+from bot.telegram import texts
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from e2e_kit import callback_data, message_id, write_knowledge
 from emulator import AsyncEmulatorClient, Chat, Emulator, User, free_port
 from sqlalchemy import Engine
 
-from bot.app import build_application, webhook_options
+from bot.telegram.app import build_application, webhook_options
 from indexing.engine import KnowledgeEngine
 from indexing.settings import Settings
 

@@ -8,8 +8,8 @@ from e2e_kit import StartBot, callback_data, link_urls, message_id, share_query_
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
-from bot import texts
-from bot.records import FeedbackRecord, QuestionRecord, hash_user
+from bot.storage.records import FeedbackRecord, QuestionRecord, hash_user
+from bot.telegram import texts
 
 pytestmark = pytest.mark.e2e
 

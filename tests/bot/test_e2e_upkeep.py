@@ -18,9 +18,10 @@ from e2e_kit import ADMIN_ID, RunningBot, StartBot, callback_data, message_id
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
-from bot import records, texts
-from bot.jobs import JOB_DIGEST, JOB_LINKS, JOB_PURGE, JOB_REINDEX
-from bot.records import QuestionRecord, hash_user
+from bot.storage import records
+from bot.storage.records import QuestionRecord, hash_user
+from bot.telegram import texts
+from bot.telegram.jobs import JOB_DIGEST, JOB_LINKS, JOB_PURGE, JOB_REINDEX
 from indexing.engine import KnowledgeEngine
 
 pytestmark = pytest.mark.e2e

@@ -14,15 +14,16 @@ from bot_testkit import Doc, FakeEngine, check_html, check_messages, source
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import admin_render, records, render
 from bot.cli import main
-from bot.insight import Insight, default_similarity, group_similar
-from bot.records import QuestionRecord, hash_user
-from bot.reporting import write_report
-from bot.values import Digest
-from indexing.db import make_engine, make_sessions
-from indexing.embedding import Embedder
+from bot.community.insight import Digest, Insight, default_similarity, group_similar
+from bot.community.reports import write_report
+from bot.storage import records
+from bot.storage.records import QuestionRecord, hash_user
+from bot.telegram import admin_messages as admin_render
+from bot.telegram import answer_messages as render
 from indexing.models import Answer
+from indexing.retrieval.embedding import Embedder
+from indexing.storage.db import make_engine, make_sessions
 
 NOW = dt.datetime(2026, 6, 10, 12, 0)  # a Wednesday
 EARLIER = NOW - dt.timedelta(hours=1)
@@ -234,7 +235,7 @@ def test_report_files_are_anonymised_aggregates(
 
 def _cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
     """The database `essbot --data tmp/data` uses, with every table."""
-    from bot.schema import upgrade_database
+    from bot.storage.database import upgrade_database
 
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.delenv("DATABASE_URL", raising=False)

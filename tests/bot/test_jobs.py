@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
-from bot.app import build_application
-from bot.freshness import KnowledgeWatcher
-from bot.jobs import ANCHOR, JOB_DIGEST, JOB_LINKS, JOB_PURGE, JOB_REINDEX, first_run
+from bot.telegram.app import build_application
+from bot.telegram.jobs import ANCHOR, JOB_DIGEST, JOB_LINKS, JOB_PURGE, JOB_REINDEX, first_run
+from bot.upkeep.freshness import KnowledgeWatcher
 from indexing.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bot_testkit import source
 
-from bot import keyboards
+from bot.telegram import keyboards
 
 BIG_ID = 10**17
 

@@ -11,12 +11,14 @@ from bot_testkit import FakeEngine, check_messages, make_answer, rows_about
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import records, render
-from bot.privacy import Privacy, masked_for_storage
-from bot.records import CitedSource, FeedbackRecord, QuestionRecord, hash_user
-from bot.service import Assistant
-from indexing.db import Base
+from bot.assistant.service import Assistant
+from bot.community.privacy import Privacy
+from bot.storage import records
+from bot.storage.masking import masked_for_storage
+from bot.storage.records import CitedSource, FeedbackRecord, QuestionRecord, hash_user
+from bot.telegram import answer_messages as render
 from indexing.models import Answer
+from indexing.storage.db import Base
 
 KEY = b"test-key"
 NOW = dt.datetime(2026, 6, 1, 12, 0)

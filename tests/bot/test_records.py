@@ -9,7 +9,7 @@ from bot_testkit import make_answer
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import records
+from bot.storage import records
 from indexing.models import Answer
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)

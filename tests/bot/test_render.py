@@ -8,9 +8,11 @@ from dataclasses import replace
 import pytest
 from bot_testkit import HOSTILE, HOSTILE_URLS, Doc, check_html, check_messages, make_answer, source
 
-from bot import render, texts
-from bot.markup import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
-from bot.values import Progress, Stats, StoredAnswer
+from bot.assistant.replies import Progress, StoredAnswer
+from bot.storage.figures import Stats
+from bot.telegram import answer_messages as render
+from bot.telegram import texts
+from bot.telegram.html import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
 from indexing.models import Answer, Definition, FailedFile, IndexReport
 
 CASES = list(itertools.product(HOSTILE, HOSTILE_URLS[:4]))

@@ -12,9 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import records
-from bot.service import Assistant, RateLimiter
-from bot.values import Progress
+from bot.assistant.replies import Progress
+from bot.assistant.service import Assistant, RateLimiter
+from bot.storage import records
 from indexing.errors import ReindexInProgressError
 
 

@@ -14,15 +14,15 @@ from postgres_server import PostgresServer
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from bot import backup as backups
-from bot import records
 from bot.cli import main
-from bot.schema import schema_matches_models, upgrade_database
-from indexing import store
-from indexing.db import make_engine, make_sessions
+from bot.storage import records
+from bot.storage.database import schema_matches_models, upgrade_database
+from bot.upkeep import backup as backups
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer
 from indexing.settings import Settings
+from indexing.storage import store
+from indexing.storage.db import make_engine, make_sessions
 
 QUESTION = "Qu'est-ce que le DLA ?"
 

@@ -13,10 +13,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, select
 
 from bot.cli import main
-from bot.schema import alembic_config, migration_connection, schema_matches_models, upgrade_database
+from bot.storage.database import (
+    alembic_config,
+    migration_connection,
+    schema_matches_models,
+    upgrade_database,
+)
 from indexing import cli as engine_cli
-from indexing import store
-from indexing.db import Base, create_schema, make_engine
+from indexing.storage import store
+from indexing.storage.db import Base, create_schema, make_engine
 
 ENGINE_TABLES = ("documents", "chunks", "index_builds")
 

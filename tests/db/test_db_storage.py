@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import records
-from bot.schema import upgrade_database
-from indexing import store
-from indexing.db import make_engine, make_sessions
+from bot.storage import records
+from bot.storage.database import upgrade_database
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer, Source
 from indexing.settings import Settings
+from indexing.storage import store
+from indexing.storage.db import make_engine, make_sessions
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)
 QUESTION = "Qu'est-ce que le DLA ?"

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from indexing import indexer, snapshot
 from indexing.engine import KnowledgeEngine
 from indexing.settings import Settings
+from indexing.storage import indexer, snapshot
 
 
 def die(*_args: Any, **_kwargs: Any) -> None:

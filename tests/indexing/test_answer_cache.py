@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexing.answer_cache import AnswerCache
+from indexing.answering.cache import AnswerCache
 from indexing.models import Answer
 
 

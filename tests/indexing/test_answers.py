@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from indexing.engine import KnowledgeEngine
-from indexing.glossary import Glossary, parse_entry
-from indexing.lexicon import french_terms
+from indexing.retrieval.glossary import Glossary, parse_entry
+from indexing.retrieval.lexicon import french_terms
 
 
 def test_an_answer_cites_its_sources_and_stays_short(indexed: KnowledgeEngine) -> None:

@@ -8,7 +8,7 @@ import faiss
 import numpy as np
 import pytest
 
-from indexing.calibration import OFF_TOPIC_PROBES, NullScores, null_scores
+from indexing.answering.calibration import OFF_TOPIC_PROBES, NullScores, null_scores
 from indexing.engine import KnowledgeEngine
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from indexing.chunking import ChunkingPolicy, chunk_document, split_sentences
 from indexing.models import Document
+from indexing.sources.chunking import ChunkingPolicy, chunk_document, split_sentences
 
 
 def doc(text: str) -> Document:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from indexing import store
 from indexing.engine import KnowledgeEngine
 from indexing.settings import Settings
+from indexing.storage import store
 
 SCRIPT = Path(__file__).with_name("crash_reindex.py")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from indexing.embedding import Embedder, make_embedder
 from indexing.engine import KnowledgeEngine
 from indexing.errors import EmbedderError
+from indexing.retrieval.embedding import Embedder, make_embedder
 from indexing.settings import Settings
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from indexing.db import make_engine
-from indexing.embedding import Embedder, HashingEmbedder, Vectors
 from indexing.engine import KnowledgeEngine
 from indexing.errors import IndexNotBuiltError, ReindexInProgressError
+from indexing.retrieval.embedding import Embedder, HashingEmbedder, Vectors
 from indexing.settings import Settings
+from indexing.storage.db import make_engine
 
 
 class CountingEmbedder:
@@ -46,7 +46,7 @@ def counting(default_embedder: Embedder) -> CountingEmbedder:
 
 @pytest.fixture
 def engine_c(settings: Settings, counting: CountingEmbedder) -> KnowledgeEngine:
-    from indexing.db import create_schema
+    from indexing.storage.db import create_schema
 
     db = make_engine(settings.resolved_database_url)
     create_schema(db)

@@ -15,7 +15,7 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from indexing.links import (
+from bot.upkeep.links import (
     LinkState,
     LinkStatus,
     check_links,

@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from indexing.errors import UnreadableFileError
-from indexing.loaders import build_document, iter_candidate_files, loader_for, read_file
+from indexing.sources.loaders import build_document, iter_candidate_files, loader_for, read_file
 
 
 def load(path: Path, root: Path | None = None):  # type: ignore[no-untyped-def]

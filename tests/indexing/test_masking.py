@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from indexing.masking import (
+from bot.storage.masking import (
     EMAIL_MASK,
     IBAN_MASK,
     PHONE_MASK,

@@ -1,0 +1,49 @@
+"""What the answer service hands to its callers: stored answers, documents, progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from indexing.models import Answer
+
+
+class DocumentLike(Protocol):
+    """What the bot reads from an entry of the engine's catalogue."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def date(self) -> str | None: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def themes(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """An answer as given to a member, with the id it is stored under."""
+
+    id: int
+    answer: Answer
+    chat_type: str
+    user_hash: str
+
+    @property
+    def question(self) -> str:
+        """The question as the member asked it."""
+        return self.answer.question
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a running reindex stands."""
+
+    done: int
+    total: int
+    path: str

@@ -1,0 +1,85 @@
+"""`essbot report` (anonymised usage report) and `essbot purge` (retention) subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+from indexing.settings import Settings
+
+
+def _date(value: str) -> dt.date:
+    """An ISO date argument (2026-01-31)."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(
+            f"date attendue au format AAAA-MM-JJ : {value!r}"
+        ) from error
+
+
+def register(sub: Any) -> None:
+    """Add the report and purge subcommands."""
+    p = sub.add_parser("report", help="rapport d'usage anonymisé (Markdown et CSV)")
+    p.add_argument("--from", dest="start", type=_date, required=True, help="premier jour inclus")
+    p.add_argument("--to", dest="end", type=_date, required=True, help="dernier jour inclus")
+    p.add_argument("--out", type=Path, default=Path(), help="dossier de sortie (courant)")
+    p.set_defaults(handler=cmd_report)
+    p = sub.add_parser(
+        "purge", help="effacer les questions et avis plus anciens que RETENTION_DAYS"
+    )
+    p.add_argument("--days", type=int, help="conserver ce nombre de jours (RETENTION_DAYS)")
+    p.set_defaults(handler=cmd_purge)
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Write the anonymised report of a period."""
+    from bot.community.insight import Insight
+    from bot.community.reports import write_report
+    from bot.storage.database import upgrade_database
+    from indexing.cli import open_engine
+    from indexing.storage.db import make_sessions
+
+    if args.end < args.start:
+        print("Erreur : --to précède --from.", file=sys.stderr)
+        return 2
+    upgrade_database(settings.resolved_database_url)  # before the engine's create_all
+    engine = open_engine(settings)  # for the themes of the cited documents
+    try:
+        insight = Insight(engine, make_sessions(engine.db), similarity=settings.digest_similarity)
+        report = insight.report(args.start, args.end)
+    finally:
+        engine.close()
+    for path in write_report(report, args.out):
+        print(path)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    """Purge questions and feedback older than the retention period."""
+    from bot.community.privacy import Privacy
+    from bot.storage.database import upgrade_database
+    from indexing.storage.db import make_engine, make_sessions
+
+    if args.days is not None and args.days < 0:
+        print("Erreur : --days doit être positif.", file=sys.stderr)
+        return 2
+    upgrade_database(settings.resolved_database_url)
+    db = make_engine(settings.resolved_database_url)
+    try:
+        privacy = Privacy(
+            make_sessions(db),
+            hash_key=settings.user_hash_key.get_secret_value().encode("utf-8"),
+            retention_days=settings.retention_days,
+        )
+        purged = privacy.purge_now(args.days)
+    finally:
+        db.dispose()
+    print(
+        f"Avant le {purged.cutoff:%d/%m/%Y %H:%M} (UTC) : {purged.questions} question(s) et "
+        f"{purged.feedback} avis effacés."
+    )
+    return 0

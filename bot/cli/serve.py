@@ -1,0 +1,57 @@
+"""`essbot run` and `essbot start`: serve the bot, indexing first when needed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from indexing import cli as engine_cli
+from indexing.settings import Settings
+
+BOTFATHER_HELP = (
+    "TELEGRAM_BOT_TOKEN n'est pas défini. Pour obtenir un jeton : ouvrez @BotFather dans Telegram, "
+    "envoyez /newbot, puis copiez le jeton dans le fichier .env (voir .env.example)."
+)
+
+
+def register(sub: Any) -> None:
+    """Add the bot's subcommands."""
+    p = sub.add_parser("run", help="démarrer le bot Telegram")
+    p.set_defaults(handler=cmd_run)
+    p = sub.add_parser("start", help="indexer si besoin, puis bot Telegram (ou chat sans jeton)")
+    p.set_defaults(handler=cmd_start)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Start the Telegram bot."""
+    if settings.telegram_bot_token is None:
+        print(BOTFATHER_HELP, file=sys.stderr)
+        return 2
+    from bot.telegram.app import run
+
+    run(settings)
+    return 0
+
+
+def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
+    """Index when needed, then the bot if a token is set, else the terminal chat."""
+    from bot.storage.database import upgrade_database
+
+    upgrade_database(settings.resolved_database_url)  # before the engine's create_all
+    engine = engine_cli.open_engine(settings)
+    if not engine.has_index():
+        print("Première indexation du dossier de connaissances…", file=sys.stderr)
+        update, close = engine_cli.progress_bar("Lecture des fichiers")
+        try:
+            print(engine_cli.format_report(engine.reindex(progress=update)), file=sys.stderr)
+        finally:
+            close()
+    engine.close()
+    if settings.telegram_bot_token is None:
+        print(
+            BOTFATHER_HELP + "\nEn attendant, voici la conversation dans le terminal.\n",
+            file=sys.stderr,
+        )
+        return engine_cli.cmd_chat(args, settings)
+    return cmd_run(args, settings)

@@ -1,0 +1,119 @@
+"""Members' privacy: masking before storage, erasure on request (/oubli), the retention purge.
+
+Query helpers take a session and never commit; `Privacy` owns the transactions and runs them
+in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Delete, delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.storage import records
+from bot.storage.records import CitedSource, FeedbackRecord, QuestionRecord
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What `/oubli` removed about one member."""
+
+    questions: int
+    feedback: int
+
+    @property
+    def total(self) -> int:
+        """Rows removed, all kinds together."""
+        return self.questions + self.feedback
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What the retention purge removed."""
+
+    questions: int
+    feedback: int
+    cutoff: dt.datetime
+
+
+def _deleted(session: Session, statement: Delete) -> int:
+    """Run a DELETE and return how many rows it removed."""
+    return int(cast("CursorResult[Any]", session.execute(statement)).rowcount)
+
+
+def erase_user(session: Session, user_hash: str) -> Erased:
+    """Delete every row about a member: their questions (with sources and feedback on them)
+    and their feedback on other answers."""
+    own = select(QuestionRecord.id).where(QuestionRecord.user_hash == user_hash)
+    feedback = _deleted(
+        session, delete(FeedbackRecord).where(FeedbackRecord.user_hash == user_hash)
+    )
+    _deleted(session, delete(FeedbackRecord).where(FeedbackRecord.question_id.in_(own)))
+    _deleted(session, delete(CitedSource).where(CitedSource.question_id.in_(own)))
+    questions = _deleted(
+        session, delete(QuestionRecord).where(QuestionRecord.user_hash == user_hash)
+    )
+    return Erased(questions=questions, feedback=feedback)
+
+
+def purge_before(session: Session, cutoff: dt.datetime) -> Purged:
+    """Delete questions asked before `cutoff`, with their sources and feedback."""
+    old = select(QuestionRecord.id).where(QuestionRecord.asked_at < cutoff)
+    feedback = _deleted(session, delete(FeedbackRecord).where(FeedbackRecord.question_id.in_(old)))
+    _deleted(session, delete(CitedSource).where(CitedSource.question_id.in_(old)))
+    questions = _deleted(session, delete(QuestionRecord).where(QuestionRecord.asked_at < cutoff))
+    return Purged(questions=questions, feedback=feedback, cutoff=cutoff)
+
+
+class Privacy:
+    """Erasure on request and the retention purge."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        hash_key: bytes,
+        retention_days: int,
+        clock: Callable[[], dt.datetime] = records.utcnow,
+    ) -> None:
+        self._sessions = sessions
+        self._key = hash_key
+        self.retention_days = retention_days
+        self._clock = clock
+
+    async def forget(self, user_id: int) -> Erased:
+        """Erase everything stored about a member."""
+        return await asyncio.to_thread(self._forget, records.hash_user(self._key, user_id))
+
+    def _forget(self, user_hash: str) -> Erased:
+        with self._sessions.begin() as session:
+            erased = erase_user(session, user_hash)
+        log.info(
+            "Erased a member's data: %d questions, %d feedback", erased.questions, erased.feedback
+        )
+        return erased
+
+    async def purge(self) -> Purged:
+        """Purge what is older than the retention period."""
+        return await asyncio.to_thread(self.purge_now)
+
+    def purge_now(self, days: int | None = None) -> Purged:
+        """Purge what is older than `days` (default: the retention period), synchronously."""
+        cutoff = self._clock() - dt.timedelta(days=self.retention_days if days is None else days)
+        with self._sessions.begin() as session:
+            purged = purge_before(session, cutoff)
+        log.info(
+            "Purged %d questions and %d feedback before %s",
+            purged.questions,
+            purged.feedback,
+            cutoff,
+        )
+        return purged

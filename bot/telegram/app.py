@@ -1,0 +1,278 @@
+"""Composition root of the Telegram bot: settings, database, engine, service, PTB Application."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Callable, Coroutine
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import sqlalchemy
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    BaseRateLimiter,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.assistant.service import Assistant, KnowledgeBase
+from bot.community.insight import Insight
+from bot.community.privacy import Privacy
+from bot.storage.database import upgrade_database
+from bot.telegram import callbacks, handlers, jobs, keyboards, texts
+from bot.telegram.context import BotApplication, BotData, CustomContext, Services
+from bot.upkeep.freshness import Freshness, KnowledgeWatcher
+from indexing.engine import KnowledgeEngine
+from indexing.errors import EngineError
+from indexing.settings import Settings
+from indexing.storage.db import create_schema, make_engine, make_sessions
+
+log = logging.getLogger(__name__)
+
+CONCURRENT_UPDATES = 64  # every slow call runs in a thread, so updates may overlap
+
+
+class MissingTokenError(EngineError):
+    """TELEGRAM_BOT_TOKEN is not set."""
+
+
+class MissingJobQueueError(EngineError):
+    """python-telegram-bot was installed without its job-queue extra."""
+
+
+class MessageRateLimiter(AIORateLimiter):
+    """Telegram's flood limits count messages: "typing" and button or inline answers pass.
+
+    They still wait out a RetryAfter and are retried; only the message budget is not spent on
+    them, so an answer costs one slot of the 30 a second, not two.
+    """
+
+    UNCOUNTED = frozenset({"sendChatAction", "answerCallbackQuery", "answerInlineQuery"})
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Throttle like AIORateLimiter, except the calls that send no message."""
+        if endpoint in self.UNCOUNTED:  # without a chat id, no limiter applies, retries do
+            data = {key: value for key, value in data.items() if key != "chat_id"}
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+
+def default_rate_limiter() -> AIORateLimiter:
+    """Telegram's flood limits (30 messages/s, 20 a minute per group); RetryAfter is retried."""
+    return MessageRateLimiter(
+        overall_max_rate=30, group_max_rate=20, group_time_period=60, max_retries=3
+    )
+
+
+def build_application(
+    settings: Settings,
+    engine: KnowledgeBase,
+    db: sqlalchemy.Engine,
+    *,
+    rate_limiter: BaseRateLimiter[Any] | Literal["default"] | None = "default",
+    progress_interval: float = 1.0,
+) -> BotApplication:
+    """The PTB application with every handler registered; services go to bot_data in post_init.
+
+    `rate_limiter=None` removes the flood-limit throttle (benchmarks against an emulator only).
+    """
+    if settings.telegram_bot_token is None:
+        raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
+    services = build_services(settings, engine, db, progress_interval)
+
+    async def post_init(application: BotApplication) -> None:
+        await asyncio.to_thread(create_schema, db)
+        application.bot_data.services = services
+        await set_command_menus(application, settings.admin_ids)
+        if settings.watch_knowledge:
+            start_watch(application, services, settings)
+
+    async def post_stop(application: BotApplication) -> None:
+        if application.bot_data.watcher is not None:
+            await application.bot_data.watcher.stop()
+
+    builder = (
+        Application.builder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,  # the question may be deleted before we reply
+            )
+        )
+        .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(post_init)
+        .post_stop(post_stop)
+    )
+    if rate_limiter is not None:  # the builder's methods configure it in place
+        builder.rate_limiter(default_rate_limiter() if rate_limiter == "default" else rate_limiter)
+    application: BotApplication = builder.build()
+    register_handlers(application)
+    if application.job_queue is None:
+        raise MissingJobQueueError("installez python-telegram-bot[job-queue]")
+    jobs.schedule_jobs(application.job_queue, settings)
+    return application
+
+
+def build_services(
+    settings: Settings, engine: KnowledgeBase, db: sqlalchemy.Engine, progress_interval: float
+) -> Services:
+    """The services handlers and jobs reach through their context."""
+    sessions = make_sessions(db)
+    key = settings.user_hash_key.get_secret_value().encode("utf-8")
+    assistant = Assistant(
+        engine,
+        sessions,
+        hash_key=key,
+        questions_per_minute=settings.questions_per_minute,
+        admin_ids=settings.admin_ids,
+    )
+    return Services(
+        assistant=assistant,
+        insight=Insight(engine, sessions, similarity=settings.digest_similarity),
+        privacy=Privacy(sessions, hash_key=key, retention_days=settings.retention_days),
+        freshness=Freshness(assistant, settings.knowledge_dir),
+        community_contact=settings.community_contact,
+        admin_ids=settings.admin_ids,
+        digest_days=settings.digest_interval_days or 7,
+        progress_interval=progress_interval,
+    )
+
+
+def start_watch(application: BotApplication, services: Services, settings: Settings) -> None:
+    """Reindex shortly after files change in the knowledge folder (WATCH_KNOWLEDGE)."""
+
+    async def on_change() -> None:
+        await jobs.refresh(application.bot, services, "watch")
+
+    watcher = KnowledgeWatcher(settings.knowledge_dir, on_change, quiet_ms=settings.watch_quiet_ms)
+    application.bot_data.watcher = watcher
+    watcher.start()
+
+
+def register_handlers(application: BotApplication) -> None:
+    """Every handler of the bot, in one place."""
+    new = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    application.add_handlers(
+        [
+            # Commands (a command addressed to another bot, /x@otherbot, is ignored by PTB)
+            CommandHandler("start", handlers.start, filters=new),
+            CommandHandler(["aide", "help"], handlers.help_command, filters=new),
+            CommandHandler("sources", handlers.sources_command, filters=new),
+            CommandHandler("ateliers", handlers.workshops_command, filters=new),
+            CommandHandler("question", handlers.question_command, filters=new),
+            CommandHandler("reindex", handlers.reindex_command, filters=new),
+            CommandHandler("stats", handlers.stats_command, filters=new),
+            CommandHandler("confidentialite", handlers.privacy_command, filters=new),
+            CommandHandler("oubli", handlers.forget_command, filters=new),
+            # Questions: any text in private; in groups only when addressed
+            MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+            MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
+            MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
+            MessageHandler(
+                new & ~filters.TEXT & ~filters.StatusUpdate.ALL & (private | filters.REPLY),
+                handlers.non_text,
+            ),
+            # Groups joined or left, inline mode, buttons
+            ChatMemberHandler(handlers.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+            InlineQueryHandler(callbacks.inline_query),
+            CallbackQueryHandler(callbacks.feedback_button, pattern=r"^fb:"),
+            CallbackQueryHandler(callbacks.more_button, pattern=r"^more:"),
+            CallbackQueryHandler(callbacks.noop_button, pattern=r"^noop$"),
+            CallbackQueryHandler(callbacks.forget_button, pattern=keyboards.FORGET_PATTERN),
+        ]
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+def _commands(pairs: tuple[tuple[str, str], ...]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in pairs]
+
+
+async def set_command_menus(application: BotApplication, admin_ids: tuple[int, ...]) -> None:
+    """The French command menus: private chats, groups, and admins' private chats."""
+    bot = application.bot
+    private = _commands(texts.COMMANDS_PRIVATE)
+    group = _commands(texts.COMMANDS_GROUP)
+    for language in (None, "fr"):
+        await bot.set_my_commands(private, BotCommandScopeAllPrivateChats(), language)
+        await bot.set_my_commands(group, BotCommandScopeAllGroupChats(), language)
+    for admin in admin_ids:
+        try:
+            await bot.set_my_commands(
+                private + _commands(texts.COMMANDS_ADMIN), BotCommandScopeChat(admin)
+            )
+        except BadRequest as error:  # the admin has not opened a chat with the bot yet
+            log.warning("No admin command menu for one admin: %s", error)
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Arguments of `run_webhook` / `Updater.start_webhook` for the configured WEBHOOK_URL.
+
+    Telegram echoes the secret in a header of every delivery and PTB rejects requests without
+    it; when WEBHOOK_SECRET is not set, a random one is drawn for this run.
+    """
+    if not settings.webhook_url:
+        raise ValueError("WEBHOOK_URL is not set")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": secret or secrets.token_urlsafe(32),
+        "allowed_updates": Update.ALL_TYPES,
+    }
+
+
+def run(settings: Settings) -> None:
+    """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
+    upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all
+    db = make_engine(settings.resolved_database_url)
+    engine = KnowledgeEngine.open(settings, db)
+    try:
+        engine.ensure_index()
+        application = build_application(settings, engine, db)
+        if settings.webhook_url:
+            log.info("Starting in webhook mode on port %d", settings.webhook_port)
+            application.run_webhook(**webhook_options(settings))
+        else:
+            log.info("Starting in long-polling mode")
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    finally:
+        engine.close()
+        db.dispose()

@@ -1,0 +1,184 @@
+"""`essbot backup DIR`: a consistent copy of the database and the published index, bot running.
+
+The copy holds the reindex lock, so no build is published or pruned meanwhile and the
+database's documents match the copied index. The folder then holds:
+
+- `database.sqlite3` (SQLite online backup) or `database.pgdump` (`pg_dump --format=custom`);
+- `index/CURRENT` and `index/builds/<build>/`, the published build (builds are immutable);
+- `manifest.json`: time, build, database kind, schema revision, files with sizes and SHA-256.
+
+Restore into a stopped bot: copy `index/` into DATA_DIR/index, then `database.sqlite3` to
+DATA_DIR/essbot.sqlite3 (or `pg_restore --no-owner -d URL database.pgdump` into an empty database).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import URL, make_url
+
+from indexing.errors import EngineError
+from indexing.settings import Settings
+from indexing.storage.db import make_engine
+from indexing.storage.locking import ReindexLock
+from indexing.storage.snapshot import SnapshotStore
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+SQLITE_COPY = "database.sqlite3"
+POSTGRES_COPY = "database.pgdump"
+
+
+class BackupError(EngineError):
+    """The backup cannot be made; the message says why."""
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    """One file of a backup, relative to its folder."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class BackupReport:
+    """What a backup holds."""
+
+    directory: Path
+    created_at: str
+    database: str  # "sqlite" or "postgresql"
+    schema_revision: str | None
+    build_id: str | None  # None when no index was published yet
+    files: tuple[BackupFile, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The content of manifest.json."""
+        return {
+            "created_at": self.created_at,
+            "database": self.database,
+            "schema_revision": self.schema_revision,
+            "build_id": self.build_id,
+            "files": [file.__dict__ for file in self.files],
+        }
+
+
+def backup(settings: Settings, target: Path, wait_seconds: float = 300.0) -> BackupReport:
+    """Copy the database and the published index into `target`, a new or empty folder."""
+    url = make_url(settings.resolved_database_url)
+    kind = url.get_backend_name()
+    if kind not in {"sqlite", "postgresql"}:
+        raise BackupError(f"base de données non prise en charge : {kind}")
+    if kind == "sqlite" and not Path(url.database or "").is_file():
+        raise BackupError(f"base de données introuvable : {url.database}")
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise BackupError(f"le dossier de sauvegarde doit être nouveau ou vide : {target}")
+    target.mkdir(parents=True, exist_ok=True)
+    index = settings.data_dir / "index"
+    created_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with ReindexLock(index / "reindex.lock", wait_seconds=wait_seconds):
+        revision = schema_revision(url)
+        if kind == "sqlite":
+            _copy_sqlite(Path(url.database or ""), target / SQLITE_COPY)
+        else:
+            _dump_postgres(url, target / POSTGRES_COPY)
+        build_id = _copy_index(SnapshotStore(index), SnapshotStore(target / "index"))
+    report = BackupReport(target, created_at, kind, revision, build_id, _inventory(target))
+    (target / MANIFEST).write_text(
+        json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    log.info("Backup of build %s written to %s", build_id, target)
+    return report
+
+
+def schema_revision(url: URL) -> str | None:
+    """The Alembic revision the database is at, None if it was never migrated."""
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def _copy_sqlite(source: Path, copy: Path) -> None:
+    """SQLite's online backup: one consistent snapshot while the bot keeps writing."""
+    with (
+        closing(sqlite3.connect(source, timeout=30)) as live,
+        closing(sqlite3.connect(copy)) as out,
+    ):
+        live.backup(out)
+        out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+
+
+def _dump_postgres(url: URL, copy: Path) -> None:
+    """`pg_dump`, custom format (for pg_restore); the password goes through PGPASSWORD."""
+    program = find_pg_dump()
+    if program is None:
+        raise BackupError(
+            "pg_dump introuvable : installez le client PostgreSQL (paquet postgresql-client) "
+            "pour sauvegarder une base PostgreSQL"
+        )
+    env = dict(os.environ)
+    if url.password is not None:
+        env["PGPASSWORD"] = str(url.password)
+    dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    result = subprocess.run(  # noqa: S603 - a fixed program and our own arguments
+        [program, "--format=custom", "--no-owner", f"--file={copy}", f"--dbname={dsn}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump a échoué : {result.stderr.strip() or result.returncode}")
+
+
+def find_pg_dump() -> str | None:
+    """pg_dump on PATH, else the newest one of Debian's /usr/lib/postgresql/*/bin."""
+    found = shutil.which("pg_dump")
+    if found:
+        return found
+    candidates = [p for p in Path("/usr/lib/postgresql").glob("*/bin/pg_dump") if p.is_file()]
+    candidates.sort(key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.parent.name)])
+    return str(candidates[-1]) if candidates else None
+
+
+def _copy_index(live: SnapshotStore, copy: SnapshotStore) -> str | None:
+    """Copy the build CURRENT names, then write CURRENT beside it; None without an index."""
+    build_id = live.current_id()
+    if build_id is None:
+        log.warning("No published index to back up")
+        return None
+    if not live.is_complete(build_id):
+        raise BackupError(f"l'index publié {build_id} est incomplet")
+    shutil.copytree(live.builds / build_id, copy.builds / build_id)
+    copy.publish(build_id)
+    return build_id
+
+
+def _inventory(folder: Path) -> tuple[BackupFile, ...]:
+    """Every file of the backup with its size and SHA-256, by path."""
+    files = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        rel = path.relative_to(folder).as_posix()
+        files.append(BackupFile(rel, path.stat().st_size, digest.hexdigest()))
+    return tuple(files)
