@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexing.engine import KnowledgeEngine
-from indexing.evaluation import evaluate, load_questions
+from indexing.quality.evaluation import evaluate, load_questions
 from indexing.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
