@@ -45,7 +45,7 @@ def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="mesurer la qualité sur un fichier de questions YAML")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true", help="métriques en JSON")
-    p.add_argument("--details", action="store_true", help="afficher les questions ratées")
+    p.add_argument("--details", action="store_true", help="les questions ratées (avec --json : chaque question, sa réponse, ses faits)")
     p.set_defaults(handler=cmd_eval)
 
     p = sub.add_parser("chat", help="conversation dans le terminal")
@@ -169,7 +169,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     engine = open_engine(settings)
     report = evaluate(questions, lambda q: engine.answer(q, limit=10))
     if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False))
+        print(json.dumps(report.to_json(details=args.details), ensure_ascii=False))
         return 0
     data = report.to_json()
     for key, value in data.items():
@@ -178,10 +178,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
         for result in report.results:
             expected = result.question.expected
             ok = (result.rank == 1) if expected else not result.answered
-            if not ok:
+            facts = result.facts_found
+            if not ok or not all(facts):
                 print(
                     f"- {result.question.question!r} attendu={list(expected)} "
-                    f"rang={result.rank} répondu={result.answered} top={list(result.ranked[:3])}"
+                    f"rang={result.rank} répondu={result.answered} top={list(result.ranked[:3])} "
+                    f"faits={sum(facts)}/{len(facts)}"
                 )
     return 0
 

@@ -1,4 +1,4 @@
-"""Retrieval and abstention metrics over a YAML question set (`essbot eval`)."""
+"""Retrieval, abstention and answer-text metrics over a YAML question set (`essbot eval`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,18 @@ import yaml
 
 from indexing.errors import EngineError
 from indexing.models import Answer
+from indexing.quality import answer_text
+from indexing.quality.answer_text import Fact
 
 
 @dataclass(frozen=True)
 class EvalQuestion:
-    """A question and the documents that answer it (none: the base has no answer)."""
+    """A question, the documents that answer it (none: the base has no answer) and the key
+    facts an answer must hold (each a tuple of alternatives)."""
 
     question: str
     expected: tuple[str, ...]
+    facts: tuple[Fact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,25 @@ class QuestionResult:
     question: EvalQuestion
     ranked: tuple[str, ...]
     answered: bool
+    text: str = ""
+
+    @property
+    def facts_found(self) -> tuple[bool, ...]:
+        """For each expected fact, whether the answer text holds it (a refusal holds none)."""
+        if not self.answered:
+            return tuple(False for _ in self.question.facts)
+        return answer_text.facts_found(self.question.facts, self.text)
+
+    def to_json(self) -> dict[str, object]:
+        """One line of `essbot eval --json --details`."""
+        return {
+            "question": self.question.question,
+            "expected": list(self.question.expected),
+            "ranked": list(self.ranked),
+            "answered": self.answered,
+            "answer": self.text,
+            "facts_found": list(self.facts_found),
+        }
 
     @property
     def rank(self) -> int | None:
@@ -49,10 +72,18 @@ class EvalReport:
     answered_rate: float
     abstain_rate: float | None  # None when the set has no unanswerable question
     results: tuple[QuestionResult, ...] = ()
+    # answer text: facts over answerable questions with facts (None: the set has no facts)
+    fact_recall: float | None = None
+    complete_rate: float | None = None
+    # defects over answered questions
+    dangling_rate: float = 0.0
+    fragment_rate: float = 0.0
+    anaphor_rate: float = 0.0
+    mean_chars: float = 0.0
 
-    def to_json(self) -> dict[str, object]:
-        """The JSON contract of `essbot eval --json`."""
-        return {
+    def to_json(self, details: bool = False) -> dict[str, object]:
+        """The JSON contract of `essbot eval --json` (`details`: one object per question)."""
+        out: dict[str, object] = {
             "questions": self.questions,
             "answerable": self.answerable,
             "hit_at_1": round(self.hit_at_1, 4),
@@ -60,7 +91,20 @@ class EvalReport:
             "mrr_at_10": round(self.mrr_at_10, 4),
             "answered_rate": round(self.answered_rate, 4),
             "abstain_rate": None if self.abstain_rate is None else round(self.abstain_rate, 4),
+            "fact_recall": _rounded(self.fact_recall),
+            "complete_rate": _rounded(self.complete_rate),
+            "dangling_rate": round(self.dangling_rate, 4),
+            "fragment_rate": round(self.fragment_rate, 4),
+            "anaphor_rate": round(self.anaphor_rate, 4),
+            "mean_chars": round(self.mean_chars, 1),
         }
+        if details:
+            out["results"] = [r.to_json() for r in self.results]
+        return out
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -80,8 +124,26 @@ def load_questions(path: Path) -> list[EvalQuestion]:
         expected = item.get("expected") or []
         if not isinstance(expected, list):
             raise EngineError(f"{path}, entrée {number} : 'expected' doit être une liste")
-        out.append(EvalQuestion(item["question"], tuple(str(e) for e in expected)))
+        facts = _facts(item.get("facts"), f"{path}, entrée {number}")
+        out.append(EvalQuestion(item["question"], tuple(str(e) for e in expected), facts))
     return out
+
+
+def _facts(raw: object, where: str) -> tuple[Fact, ...]:
+    """The optional `facts` field: a list of facts, each a list of alternatives (or a string)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise EngineError(f"{where} : 'facts' doit être une liste")
+    facts: list[Fact] = []
+    for fact in raw:
+        alternatives = [fact] if isinstance(fact, str) else fact
+        if not isinstance(alternatives, list) or not all(
+            isinstance(a, str | int | float) for a in alternatives
+        ):
+            raise EngineError(f"{where} : chaque fait est une liste de textes")
+        facts.append(tuple(str(a) for a in alternatives))
+    return tuple(facts)
 
 
 def evaluate(
@@ -94,7 +156,7 @@ def evaluate(
     for number, question in enumerate(questions, 1):
         answer = ask(question.question)
         ranked = tuple(s.path for s in answer.sources)
-        results.append(QuestionResult(question, ranked, answer.answered))
+        results.append(QuestionResult(question, ranked, answer.answered, answer.text))
         if progress:
             progress(number, len(questions))
     return summarise(results)
@@ -109,6 +171,9 @@ def summarise(results: list[QuestionResult]) -> EvalReport:
     def share(values: list[bool]) -> float:
         return sum(values) / len(values) if values else 0.0
 
+    with_facts = [r for r in answerable if r.question.facts]
+    found = [r.facts_found for r in with_facts]
+    answered = [r for r in results if r.answered]
     return EvalReport(
         questions=len(results),
         answerable=len(answerable),
@@ -120,4 +185,10 @@ def summarise(results: list[QuestionResult]) -> EvalReport:
         answered_rate=share([r.answered for r in answerable]),
         abstain_rate=share([not r.answered for r in unanswerable]) if unanswerable else None,
         results=tuple(results),
+        fact_recall=sum(sum(f) / len(f) for f in found) / len(found) if found else None,
+        complete_rate=share([all(f) for f in found]) if found else None,
+        dangling_rate=share([answer_text.dangling(r.text) for r in answered]),
+        fragment_rate=share([answer_text.fragment(r.text) for r in answered]),
+        anaphor_rate=share([answer_text.anaphor(r.text) for r in answered]),
+        mean_chars=sum(len(r.text) for r in answered) / len(answered) if answered else 0.0,
     )
