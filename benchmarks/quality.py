@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexing.answering.composer import AbstainConfig
+from indexing.answering.abstention import AbstainConfig
 from indexing.engine import KnowledgeEngine
 from indexing.quality.evaluation import EvalReport, evaluate, load_questions
 from indexing.retrieval.search import FusionConfig

@@ -45,7 +45,11 @@ def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="mesurer la qualité sur un fichier de questions YAML")
     p.add_argument("file", type=Path)
     p.add_argument("--json", action="store_true", help="métriques en JSON")
-    p.add_argument("--details", action="store_true", help="les questions ratées (avec --json : chaque question, sa réponse, ses faits)")
+    p.add_argument(
+        "--details",
+        action="store_true",
+        help="questions ratées ; avec --json : réponse et faits de chaque question",
+    )
     p.set_defaults(handler=cmd_eval)
 
     p = sub.add_parser("chat", help="conversation dans le terminal")

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from indexing.answering.abstention import AbstainConfig, is_question
 from indexing.answering.cache import AnswerCache
 from indexing.answering.calibration import NullScores, null_scores, probe_vectors
-from indexing.answering.composer import AbstainConfig, AnswerComposer
+from indexing.answering.composer import AnswerComposer, no_question
 from indexing.answering.profiles import profile_for
 from indexing.errors import IndexNotBuiltError
 from indexing.models import Answer, Definition, IndexReport
@@ -155,6 +156,8 @@ class KnowledgeEngine:
     def answer(self, question: str, limit: int = 5) -> Answer:
         """Answer a question from the live index (synchronous, thread-safe)."""
         question = " ".join(question.split())
+        if not is_question(question):
+            return no_question(question)
         loaded = self._current()
         key = (loaded.snapshot.build_id, question, limit)
         cached = self.answers.get(key)

@@ -60,6 +60,13 @@ class Definition:
     definition: str
 
 
+# Why an answer was not given (Answer.refusal)
+REFUSAL_NO_QUESTION = "no_question"  # the message holds nothing to search for
+REFUSAL_EMPTY_BASE = "empty_base"  # nothing is indexed yet
+REFUSAL_UNRELATED = "unrelated"  # the base does not come close to the question
+REFUSAL_MISSING = "missing"  # the question asks for a fact the close documents lack
+
+
 @dataclass(frozen=True)
 class Answer:
     """What the engine says about a question."""
@@ -71,6 +78,7 @@ class Answer:
     missing: str | None = None  # what the base lacks ("de numéro de téléphone"...), if known
     build_id: str | None = None
     definitions: tuple[Definition, ...] = ()  # glossary entries for the terms the question uses
+    refusal: str | None = None  # REFUSAL_* when not answered
 
     def to_json(self) -> dict[str, object]:
         """The JSON contract of `essbot ask --json`."""

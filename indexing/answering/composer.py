@@ -3,38 +3,27 @@
 from __future__ import annotations
 
 import functools
-import math
 import re
-from dataclasses import dataclass
 from typing import NamedTuple
 
+from indexing.answering import fact_kinds, selection
+from indexing.answering.abstention import AbstainConfig, Abstention
 from indexing.answering.calibration import NullScores
-from indexing.models import Answer, Source
+from indexing.answering.selection import SelectionConfig
+from indexing.models import (
+    REFUSAL_EMPTY_BASE,
+    REFUSAL_MISSING,
+    REFUSAL_NO_QUESTION,
+    REFUSAL_UNRELATED,
+    Answer,
+    Source,
+)
 from indexing.retrieval.keyword import FrenchAnalyzer, fold
 from indexing.retrieval.search import DocumentHit, Retrieval
 from indexing.sources.chunking import split_sentences
 from indexing.storage.snapshot import Snapshot
 
-_MAX_ANSWER_CHARS = 600
 _EXCERPT_CHARS = 320
-
-
-@dataclass(frozen=True)
-class AbstainConfig:
-    """When to say the base has no answer; thresholds calibrated on unanswerable questions."""
-
-    # confidence = best passage cosine (relative: in spreads above the best cosine off-topic
-    #   questions reach on this base, see indexing/answering/calibration.py)
-    #   + coverage_weight * share of the question's terms that the base contains
-    #   + keyword_weight * log(1 + best BM25 score);
-    # below min_confidence the base is taken to hold no answer.
-    min_confidence: float = 0.45
-    coverage_weight: float = 0.2
-    keyword_weight: float = 0.0
-    relative: bool = False
-    # answer below the threshold too when the best document holds every term of the question:
-    # short keyword questions ("rgpd", "visio AG") score low with a dense model
-    full_match_answers: bool = False
 
 
 class _Sentence(NamedTuple):
@@ -46,88 +35,24 @@ class _Sentence(NamedTuple):
     filler: bool  # a synonyms line or a pointer to other sheets: never an answer
 
 
-@dataclass(frozen=True)
-class _Need:
-    """A precise kind of fact a question asks for, and how to recognise it in a passage."""
-
-    label: str
-    question: re.Pattern[str]
-    evidence: re.Pattern[str]
-
-
-# Questions asking for a precise fact the base may not hold. Matched on accent-folded text.
-_NEEDS = (
-    _Need(
-        "de numéro de téléphone",
-        re.compile(r"\b(telephone|tel|numero de tel\w*|appeler|joindre par tel\w*|portable)\b"),
-        re.compile(r"(\+33|0)[1-9](?:[ .-]?\d{2}){4}"),
-    ),
-    _Need(
-        "d'adresse e-mail",
-        re.compile(
-            r"\b(adresse (e-?mail|mail|electronique|courriel)|(e-?mail|mail|courriel) de contact"
-            r"|contacter par (e-?)?mail)\b"
-        ),
-        re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"),
-    ),
-    _Need(
-        "de nom de personne",
-        re.compile(
-            r"(\bc'?est qui\b|\bqui (est|sont) (le|la|les) |\bnom d[eu] (la |le |l')?"
-            r"(responsable|charge|directeur|directrice|president|presidente|contact))"
-        ),
-        re.compile(r"(?!)"),  # the base names no one, by design
-    ),
-    _Need(
-        "d'horaires d'ouverture",
-        re.compile(r"\b(horaires?|heures? d'ouverture|ouvert (le|jusqu))\b"),
-        re.compile(r"\b\d{1,2} ?h ?\d{0,2}\b"),
-    ),
-    _Need(
-        "de données propres à votre structure",
-        re.compile(
-            r"\b(on a (touche|recu|depense)|avons (touche|recu)|notre (dossier|compte|solde)|"
-            r"mon dossier|ma demande)\b"
-        ),
-        re.compile(r"(?!)"),
-    ),
-    _Need(
-        "de prix ni de tarif précis",
-        re.compile(
-            r"\b(prix|tarif\w*|combien (ca |cela )?(coute|coutent|vaut)|cout exact|montant exact)\b"
-        ),
-        re.compile(r"(\d[\d  .,]*\s?(€|euros?)|\bgratuit\w*|\btarif\w*\s+\w*\s*\d)"),
-    ),
-    _Need(
-        "de date précise",
-        re.compile(
-            r"\b(quelle date|a quelle date|date limite|date (de|du|des) (la |l')?prochain\w*"
-            r"|quand (a|aura) lieu)\b"
-        ),
-        re.compile(
-            r"\b(\d{1,2}(er)? (janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre"
-            r"|novembre|decembre)|\d{1,2}/\d{1,2}/\d{2,4})\b"
-        ),
-    ),
-    _Need(
-        "d'adresse postale",
-        re.compile(r"\b(adresse( postale)?|ou se trouve|ou est situe\w*|situe\w* ou)\b"),
-        re.compile(
-            r"\b\d{1,4},? (bis |ter )?(rue|avenue|av\.|boulevard|bd|place|chemin|allee|quai"
-            r"|impasse)\b|\b\d{5} [A-Z]"
-        ),
-    ),
-)
-
-
 class AnswerComposer:
     """Turns a retrieval into an `Answer`."""
 
-    def __init__(self, analyzer: FrenchAnalyzer, config: AbstainConfig | None = None) -> None:
+    def __init__(
+        self,
+        analyzer: FrenchAnalyzer,
+        config: AbstainConfig | None = None,
+        select: SelectionConfig | None = None,
+    ) -> None:
         self._analyzer = analyzer
-        self.config = config or AbstainConfig()
-        # passages repeat from question to question: split and analyse each one once
+        self.abstention = Abstention(analyzer, config)
+        self.selection = select or SelectionConfig()
+        # passages and units repeat from question to question: analyse each one once
         self._analysed = functools.lru_cache(maxsize=8192)(self._split)
+        self._unit_terms = functools.lru_cache(maxsize=32768)(self._terms)
+
+    def _terms(self, text: str) -> frozenset[str]:
+        return frozenset(self._analyzer.tokens(text))
 
     def _split(self, text: str) -> tuple[_Sentence, ...]:
         """A passage's sentences, cleaned, with their analysed terms."""
@@ -150,77 +75,69 @@ class AnswerComposer:
         weights = self._weights(snapshot, retrieval)
         sources = tuple(self._source(snapshot, hit, weights) for hit in docs)
         if not sources:
-            return Answer(retrieval.query, False, _nothing_text(), (), None, snapshot.build_id)
-        if self.confidence(retrieval, null) < self.config.min_confidence and not (
-            self.config.full_match_answers and self.full_match(snapshot, retrieval)
-        ):
             return Answer(
-                retrieval.query, False, _unrelated_text(), sources, None, snapshot.build_id
+                retrieval.query,
+                False,
+                _nothing_text(),
+                (),
+                None,
+                snapshot.build_id,
+                refusal=REFUSAL_EMPTY_BASE,
+            )
+        if not self.abstention.close_enough(snapshot, retrieval, null):
+            return Answer(
+                retrieval.query,
+                False,
+                _unrelated_text(),
+                sources,
+                None,
+                snapshot.build_id,
+                refusal=REFUSAL_UNRELATED,
             )
         missing = self.missing_information(snapshot, retrieval)
         if missing:
             return Answer(
-                retrieval.query, False, _missing_text(missing), sources, missing, snapshot.build_id
+                retrieval.query,
+                False,
+                _missing_text(missing),
+                sources,
+                missing,
+                snapshot.build_id,
+                refusal=REFUSAL_MISSING,
             )
-        text = self._extract(snapshot, docs, weights)
+        text = self._extract(snapshot, retrieval, docs, weights)
+        if not text:
+            return Answer(
+                retrieval.query,
+                False,
+                _unrelated_text(),
+                sources,
+                None,
+                snapshot.build_id,
+                refusal=REFUSAL_UNRELATED,
+            )
         return Answer(retrieval.query, True, text, sources, None, snapshot.build_id)
+
+    @property
+    def config(self) -> AbstainConfig:
+        """The abstention settings (benchmarks sweep them)."""
+        return self.abstention.config
+
+    @config.setter
+    def config(self, value: AbstainConfig) -> None:
+        self.abstention.config = value
 
     def confidence(self, retrieval: Retrieval, null: NullScores | None = None) -> float:
         """How close the base comes to the question."""
-        cfg = self.config
-        dense = retrieval.top_dense
-        if cfg.relative:
-            if null is None:
-                raise ValueError("a relative abstention threshold needs the base's null scores")
-            dense = null.z(dense)
-        return (
-            dense
-            + cfg.coverage_weight * retrieval.coverage
-            + cfg.keyword_weight * math.log1p(max(retrieval.top_keyword, 0.0))
-        )
+        return self.abstention.confidence(retrieval, null)
 
     def full_match(self, snapshot: Snapshot, retrieval: Retrieval) -> bool:
-        """True when every term of the question occurs in the best document's best passages."""
-        terms = set(self._analyzer.tokens(retrieval.query))
-        if not terms or not retrieval.documents:
-            return False
-        found: set[str] = set()
-        for chunk in retrieval.documents[0].chunks[:3]:
-            found |= snapshot.passage_terms(chunk.index)
-        return terms <= found
+        """Every term of the question is in the best document."""
+        return self.abstention.full_match(snapshot, retrieval)
 
     def missing_information(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
         """What precise information the question asks for that the best documents lack."""
-        return self._missing_fact(snapshot, retrieval) or self._missing_specifics(
-            snapshot, retrieval
-        )
-
-    def _missing_fact(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
-        question = fold(retrieval.query)
-        for need in _NEEDS:
-            if not need.question.search(question):
-                continue
-            top = [
-                snapshot.passages[c.index].text
-                for d in retrieval.documents[:3]
-                for c in d.chunks[:3]
-            ]
-            if not any(need.evidence.search(fold(t)) for t in top):
-                return need.label
-        return None
-
-    def _missing_specifics(self, snapshot: Snapshot, retrieval: Retrieval) -> str | None:
-        """Names, places and years of the question that none of the best documents mentions."""
-        terms = [
-            t for t in specific_terms(retrieval.query) if fold(t) not in retrieval.glossary_variants
-        ]
-        if not terms:
-            return None
-        texts = [snapshot.document_text(d.path) for d in retrieval.documents[:3]]
-        absent = [t for t in terms if not any(_mentions(text, t) for text in texts)]
-        if not absent:
-            return None
-        return "d'information sur " + ", ".join(f"« {t} »" for t in absent[:3])
+        return self.abstention.missing_information(snapshot, retrieval)
 
     def _source(self, snapshot: Snapshot, hit: DocumentHit, weights: dict[str, float]) -> Source:
         doc = snapshot.documents[hit.path]
@@ -274,134 +191,55 @@ class AnswerComposer:
         return _shorten(out, _EXCERPT_CHARS)
 
     def _extract(
-        self, snapshot: Snapshot, docs: tuple[DocumentHit, ...], weights: dict[str, float]
+        self,
+        snapshot: Snapshot,
+        retrieval: Retrieval,
+        docs: tuple[DocumentHit, ...],
+        weights: dict[str, float],
     ) -> str:
-        """The few most relevant sentences, each followed by the number of its source."""
-        candidates: list[tuple[float, int, int, str]] = []
-        for rank, doc in enumerate(docs[:3]):
-            if doc.score < _CLOSE_TO_BEST * docs[0].score:
-                break  # a weaker document's sentences mostly answer another question
-            for chunk_rank, chunk in enumerate(doc.chunks[:2]):
-                passage = snapshot.passages[chunk.index]
-                for position, sentence in enumerate(self._analysed(passage.text)):
-                    if sentence.size < 3 or sentence.filler:
-                        continue
-                    relevance = self._relevance(weights, sentence.terms)
-                    prior = chunk.fused * (0.85**rank) * (0.9**chunk_rank) * (0.97**position)
-                    candidates.append((relevance + 0.5 * prior, rank, position, sentence.text))
-        candidates.sort(key=lambda c: -c[0])
-        chosen: list[tuple[int, int, str]] = []
-        length = 0
-        for _score, rank, position, text in candidates:
-            if any(text == c[2] for c in chosen):
-                continue
-            piece = f"{text} [{rank + 1}]"
-            if chosen and length + len(piece) + 1 > _MAX_ANSWER_CHARS:
-                continue
-            chosen.append((rank, position, _shorten(text, _MAX_ANSWER_CHARS - 5)))
-            length += len(piece) + 1
-            if len(chosen) >= 3:
-                break
-        chosen.sort(key=lambda c: (c[0], c[1]))
-        return " ".join(f"{sentence} [{rank + 1}]" for rank, _pos, sentence in chosen)
-
-
-_WORD = re.compile(r"[^\W_][\w'’-]*", re.UNICODE)
-_YEAR_OR_NUMBER = re.compile(r"^(19|20)\d{2}$|^\d{3,}$")
-# Capitalised words that say nothing specific about what is asked.
-_COMMON_CAPITALISED = frozenset(
-    fold(w)
-    for w in [
-        "Je",
-        "Tu",
-        "Il",
-        "Elle",
-        "On",
-        "Nous",
-        "Vous",
-        "Ils",
-        "Elles",
-        "Le",
-        "La",
-        "Les",
-        "Un",
-        "Une",
-        "Des",
-        "Est",
-        "Quel",
-        "Quelle",
-        "Quels",
-        "Quelles",
-        "Comment",
-        "Pourquoi",
-        "Combien",
-        "Quand",
-        "Où",
-        "Qui",
-        "Que",
-        "Quoi",
-        "Peut",
-        "Faut",
-        "Bonjour",
-        "Salut",
-        "Merci",
-        "Svp",
-        "Stp",
-        "I",
-        "We",
-        "You",
-        "My",
-        "Our",
-        "What",
-        "How",
-        "Which",
-        "Where",
-        "When",
-        "Who",
-        "Why",
-        "Is",
-        "Are",
-        "Do",
-        "Does",
-        "Can",
-        "Should",
-        "Hello",
-        "Hi",
-        "France",
-        "French",
-        "English",
-        "Europe",
-        "European",
-        "Internet",
-        "Web",
-        "Asso",
-        "Association",
-        "ESS",
-    ]
-)
-
-
-def specific_terms(question: str) -> list[str]:
-    """Proper names, acronyms and years of a question (not its first word)."""
-    words = _WORD.findall(question.replace("’", "'"))
-    out: list[str] = []
-    for position, raw in enumerate(words):
-        word = raw.strip("'-")
-        if len(word) < 3:
-            continue
-        specific = _YEAR_OR_NUMBER.match(word) or (
-            position > 0 and word[0].isupper() and fold(word) not in _COMMON_CAPITALISED
+        """The units that settle the question, each followed by the number of its source."""
+        question = fold(retrieval.query)
+        asked = fact_kinds.asked(retrieval.query)
+        relevance = _UnitRelevance(self, snapshot, weights)
+        pool = selection.candidates(
+            snapshot,
+            docs,
+            retrieval.query_vector,
+            relevance,
+            asked,
+            self.selection,
+            frozenset(weights),
         )
-        if specific and word not in out:
-            out.append(word)
-    return out
+        chosen = selection.choose(pool, asked, selection.is_list_question(question), self.selection)
+        titles = {
+            rank: snapshot.documents[d.path].title
+            for rank, d in enumerate(docs)
+            if d.path in snapshot.documents
+        }
+        kinds = {c.unit: snapshot.units[c.unit].kind for c in chosen}
+        return selection.write(chosen, kinds, titles)
+
+    def unit_terms(self, text: str) -> frozenset[str]:
+        """The analysed terms of a unit (cached: units repeat from question to question)."""
+        return self._unit_terms(text)
 
 
-def _mentions(folded_text: str, term: str) -> bool:
-    needle = fold(term)
-    if needle.isdigit():
-        return re.search(r"(?<!\d)" + r"[  .]?".join(needle) + r"(?!\d)", folded_text) is not None
-    return re.search(r"(?<![\w])" + re.escape(needle), folded_text) is not None
+class _UnitRelevance(dict[int, tuple[float, frozenset[str]]]):
+    """Word relevance of units, computed when the selection first asks for a unit."""
+
+    def __init__(
+        self, composer: AnswerComposer, snapshot: Snapshot, weights: dict[str, float]
+    ) -> None:
+        super().__init__()
+        self._composer = composer
+        self._snapshot = snapshot
+        self._weights = weights
+
+    def __missing__(self, unit: int) -> tuple[float, frozenset[str]]:
+        terms = self._composer.unit_terms(self._snapshot.units[unit].text)
+        value = (AnswerComposer._relevance(self._weights, terms), terms)
+        self[unit] = value
+        return value
 
 
 def _sentences(text: str) -> list[str]:
@@ -456,4 +294,16 @@ def _missing_text(missing: str) -> str:
     return (
         f"La base de connaissances ne contient pas {missing} pour répondre précisément à cette "
         "question. Les documents ci-dessous traitent du sujet et peuvent aider."
+    )
+
+
+def no_question(message: str) -> Answer:
+    """The reply to a message with nothing to search for: an invitation, no search."""
+    return Answer(
+        message,
+        False,
+        "Posez-moi une question sur le numérique de votre structure, par exemple : « Quel outil "
+        "pour partager nos documents ? » ou « Comment recevoir des dons en ligne ? »",
+        (),
+        refusal=REFUSAL_NO_QUESTION,
     )

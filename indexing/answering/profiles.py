@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indexing.answering.composer import AbstainConfig
+from indexing.answering.abstention import AbstainConfig
 from indexing.retrieval.search import FusionConfig
 
 

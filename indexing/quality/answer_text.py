@@ -12,41 +12,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import pairwise
+
+from indexing.sources.units import starts_with_anaphor
 
 Fact = tuple[str, ...]  # alternatives
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
 _EMPHASIS = re.compile(r"\*\*|__|[*_`]")
 _MARKER = re.compile(r"\s*\[\d+\]")
-_FIRST_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s")
-
-# Words that open a sentence by pointing back to what came before it.
-ANAPHORS = frozenset(
-    """il elle ils elles ce cet cette ces ceci cela ça celui celle ceux celles celui-ci
-    celle-ci ceux-ci celles-ci lui leur leurs son sa ses là mais donc ainsi alors aussi
-    puis ensuite sinon toutefois cependant pourtant néanmoins également enfin d'ailleurs
-    notamment c'est c'était""".split()
-)
-# Openings of several words that do the same ("Pour compenser…", "De plus…").
-ANAPHOR_PHRASES = (
-    "pour compenser",
-    "pour cela",
-    "pour ce faire",
-    "de plus",
-    "en outre",
-    "par ailleurs",
-    "en revanche",
-    "au contraire",
-    "dans ce cas",
-    "à ce titre",
-    "de même",
-    "en effet",
-    "par conséquent",
-    "du coup",
-    "à cet effet",
-    "dans ce cadre",
-)
 
 
 def normalise(text: str) -> str:
@@ -78,7 +53,7 @@ def dangling(answer_text: str) -> bool:
         lines = [line for line in unit.splitlines() if line.strip()]
         if lines and lines[-1].rstrip().endswith((":", ";")):
             return True
-        for line, following in zip(lines, lines[1:], strict=False):
+        for line, following in pairwise(lines):
             if line.rstrip().endswith(":") and not _LIST_ITEM.match(following):
                 return True
     return False
@@ -96,10 +71,4 @@ def fragment(answer_text: str) -> bool:
 def anaphor(answer_text: str) -> bool:
     """The first unit opens on a pronoun, demonstrative or connective with no antecedent."""
     pieces = units(answer_text)
-    if not pieces:
-        return False
-    head = normalise(pieces[0])
-    if any(head.startswith((phrase + " ", phrase + ",")) for phrase in ANAPHOR_PHRASES):
-        return True
-    match = _FIRST_WORD.match(head)
-    return bool(match) and match.group(0).rstrip(",") in ANAPHORS
+    return bool(pieces) and starts_with_anaphor(pieces[0])

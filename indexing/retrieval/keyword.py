@@ -176,6 +176,26 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("œ", "oe")
 
 
+# Short forms members type for words the sheets write in full ("asso" is "association").
+SHORT_FORMS = {
+    "asso": "association",
+    "assos": "associations",
+    "appli": "application",
+    "applis": "applications",
+    "compta": "comptabilite",
+    "ordi": "ordinateur",
+    "ordis": "ordinateurs",
+    "subv": "subvention",
+    "subvs": "subventions",
+    "infos": "informations",
+    "dispo": "disponible",
+    "perso": "personnel",
+    "docs": "documents",
+    "admin": "administration",
+    "benevs": "benevoles",
+}
+
+
 class FrenchAnalyzer:
     """Tokenise, fold accents, drop stopwords, stem with Snowball French."""
 
@@ -197,6 +217,7 @@ class FrenchAnalyzer:
         out: list[str] = []
         for piece in _ELISION.sub("", raw).split("'"):
             folded = fold(piece)
+            folded = SHORT_FORMS.get(folded, folded)
             if not folded or folded in _STOPWORDS:
                 continue
             if "-" in folded:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -72,6 +72,8 @@ class Retrieval:
     keyword_terms: int  # query terms that match the vocabulary
     coverage: float = 0.0  # share of the question's own terms that occur in the knowledge base
     glossary_terms: tuple[Term, ...] = ()  # glossary entries the question uses
+    # the (expanded) question's vector, for ranking answer units
+    query_vector: np.ndarray | None = field(default=None, compare=False, repr=False)
 
     @property
     def glossary_variants(self) -> frozenset[str]:
@@ -122,6 +124,7 @@ class Retriever:
             keyword_terms=len(snapshot.keyword.matched_terms(expanded)),
             coverage=snapshot.keyword.coverage(query),
             glossary_terms=tuple(terms),
+            query_vector=vector,
         )
 
     def _rank_documents(

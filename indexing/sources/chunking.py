@@ -9,6 +9,62 @@ from indexing.models import Chunk, Document
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[A-ZÀ-ÖØ-Ý«\"(\-•])")
+# A full stop after these does not end a sentence ("M. Dupont", "art. L. 103", "p. 4", "janv.
+# 2025"). Tried first: sentencex and pysbd both cut "art. L. 103" and "janv. 2025", pysbd also
+# "Dr. Leroy"; a list of French abbreviations gets all of them right.
+_ABBREVIATIONS = frozenset(
+    [
+        "m",
+        "mm",
+        "mme",
+        "mmes",
+        "mlle",
+        "mlles",
+        "dr",
+        "pr",
+        "me",
+        "mgr",
+        "st",
+        "ste",
+        "art",
+        "al",
+        "cf",
+        "p",
+        "pp",
+        "n°",
+        "no",
+        "vol",
+        "ch",
+        "chap",
+        "éd",
+        "ed",
+        "env",
+        "etc",
+        "ex",
+        "hab",
+        "min",
+        "max",
+        "tél",
+        "tel",
+        "fig",
+        "janv",
+        "févr",
+        "fév",
+        "avr",
+        "juil",
+        "sept",
+        "oct",
+        "nov",
+        "déc",
+        "bd",
+        "av",
+        "réf",
+        "coll",
+        "dir",
+        "suiv",
+        "vs",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -20,9 +76,23 @@ class ChunkingPolicy:
 
 
 def split_sentences(text: str) -> list[str]:
-    """Split a paragraph into sentences (French punctuation, bullets kept whole)."""
-    parts = _SENTENCE_END.split(" ".join(text.split()))
-    return [p.strip() for p in parts if p.strip()]
+    """Split a paragraph into sentences (French punctuation and abbreviations, bullets whole)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(" ".join(text.split())) if p.strip()]
+    out: list[str] = []
+    for part in parts:
+        if out and _ends_with_abbreviation(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
+def _ends_with_abbreviation(sentence: str) -> bool:
+    """The sentence's last word is an abbreviation or an initial, not the end of a sentence."""
+    if not sentence.endswith("."):
+        return False
+    word = re.split(r"[\s'’(«\"]", sentence[:-1])[-1]
+    return word.lower() in _ABBREVIATIONS or (len(word) == 1 and word.isupper())
 
 
 def _sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
@@ -36,8 +106,9 @@ def _sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
             sections[-1][1].append("\n".join(paragraph).strip())
             paragraph.clear()
 
-    for line in text.splitlines():
-        match = _HEADING.match(line.strip())
+    code = _code_lines(text)
+    for number, line in enumerate(text.splitlines()):
+        match = None if number in code else _HEADING.match(line.strip())
         if match:
             flush()
             level, heading = len(match.group(1)), match.group(2).strip()
@@ -53,6 +124,19 @@ def _sections(text: str) -> list[tuple[tuple[str, ...], list[str]]]:
             paragraph.append(line.strip())
     flush()
     return [(p, paras) for p, paras in sections if paras]
+
+
+def _code_lines(text: str) -> frozenset[int]:
+    """Line numbers inside fenced or indented code blocks, where a '#' line is no heading."""
+    if "```" not in text and "~~~" not in text and "\n    " not in text:
+        return frozenset()
+    from markdown_it import MarkdownIt
+
+    lines: set[int] = set()
+    for token in MarkdownIt("commonmark").parse(text):
+        if token.type in ("fence", "code_block") and token.map:
+            lines.update(range(token.map[0], token.map[1]))
+    return frozenset(lines)
 
 
 def _pack(paragraphs: list[str], policy: ChunkingPolicy) -> list[str]:

@@ -24,9 +24,11 @@ from indexing.sources.loaders import (
     loader_for,
     read_file,
 )
+from indexing.sources.units import build_units
 from indexing.storage import store
 from indexing.storage.locking import ReindexLock
 from indexing.storage.snapshot import DocumentInfo, Passage, SnapshotStore, new_build_id
+from indexing.storage.unit_table import build_table, read_table
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +103,8 @@ class Indexer:
                 self._publish(latest_id)
             return self._report(plan, latest_id)
         embedded = self._embed(plan.to_embed, progress)
+        # sentences of answer units, embedded before the write transaction (it must stay short)
+        pieces = self._piece_vectors(embedded, full, progress)
         build_id = new_build_id()
         with self._sessions.begin() as session:
             if full:
@@ -109,7 +113,7 @@ class Indexer:
             for document, (chunks, vectors) in zip(plan.to_embed, embedded, strict=True):
                 store.upsert_document(session, document, chunks, vectors)
             session.flush()
-            counts = self._write_snapshot(session, build_id)
+            counts = self._write_snapshot(session, build_id, pieces)
             report = self._report(plan, build_id)
             store.record_build(
                 session,
@@ -176,7 +180,35 @@ class Indexer:
             offset += len(chunks)
         return out
 
-    def _write_snapshot(self, session: Session, build_id: str) -> tuple[int, int]:
+    def _piece_vectors(
+        self, embedded: list[tuple[list[Chunk], Vectors]], full: bool, progress: Progress | None
+    ) -> dict[str, Vectors]:
+        """Vectors of every unit sentence the new build needs: the previous build's, plus the
+        sentences of changed documents (of every document when no usable previous build)."""
+        current = self._snapshots.current_id()
+        previous = None
+        if current and not full and self._snapshots.model_of(current) == self._embedder.name:
+            previous = read_table(self._snapshots.builds / current)
+        known = previous.vectors_by_piece() if previous else {}
+        chunks = [c for doc_chunks, _vectors in embedded for c in doc_chunks]
+        if previous is None:
+            with self._sessions() as session:
+                changed = {c.doc_path for c in chunks}
+                chunks += [
+                    Chunk(row.document.path, row.ordinal, row.text, row.section, "")
+                    for row in session.scalars(select(store.ChunkRow)).all()
+                    if row.document.path not in changed
+                ]
+        chunks.sort(key=lambda c: (c.doc_path, c.ordinal))
+        table = build_table(
+            build_units(chunks), known, self._embedder.embed_passages, self._embedder.dim, progress
+        )
+        known.update(table.vectors_by_piece())
+        return known
+
+    def _write_snapshot(
+        self, session: Session, build_id: str, pieces: dict[str, Vectors]
+    ) -> tuple[int, int]:
         rows = session.scalars(
             select(store.DocumentRow)
             .options(selectinload(store.DocumentRow.chunks))
@@ -208,7 +240,12 @@ class Indexer:
             if blobs
             else np.zeros((0, dim), np.float32)
         )
-        self._snapshots.write(build_id, self._embedder.name, passages, vectors, documents)
+        units = build_table(
+            build_units(passages), pieces, self._embedder.embed_passages, self._embedder.dim
+        )
+        self._snapshots.write(
+            build_id, self._embedder.name, passages, vectors, documents, units=units
+        )
         return len(documents), len(passages)
 
     def _publish(self, build_id: str) -> None:

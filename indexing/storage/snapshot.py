@@ -16,6 +16,8 @@ import numpy as np
 from indexing.errors import IndexNotBuiltError
 from indexing.retrieval.embedding import Vectors
 from indexing.retrieval.keyword import KeywordIndex, fold
+from indexing.sources.units import build_units
+from indexing.storage.unit_table import UnitTable, read_table, write_table
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +106,7 @@ class SnapshotStore:
         passages: list[Passage],
         vectors: Vectors,
         documents: list[DocumentInfo],
+        units: UnitTable | None = None,
     ) -> Path:
         """Write a complete build folder: temporary name first, renamed once durable."""
         import faiss
@@ -124,6 +127,8 @@ class SnapshotStore:
                 "documents": [d.__dict__ for d in documents],
             },
         )
+        if units is not None:
+            write_table(tmp, units)
         _write_json(
             tmp / _MANIFEST,
             {
@@ -169,12 +174,22 @@ class Snapshot:
         passages: list[Passage],
         documents: dict[str, DocumentInfo],
         vectors_index: object,
+        units: UnitTable | None = None,
     ) -> None:
         self.build_id = build_id
         self.model = model
         self.passages = passages
         self.documents = documents
         self.vectors = vectors_index
+        # answer units (a build made before units existed gets them from its passages, without
+        # vectors: the composer then ranks them on words alone)
+        if units is None:
+            units = UnitTable(tuple(build_units(passages)), (), np.zeros((0, 0), np.float32))
+        self.units = units.units
+        self.unit_vectors = units.unit_vectors() if len(units.pieces) else None
+        self.units_by_passage: dict[int, list[int]] = {}
+        for number, unit in enumerate(self.units):
+            self.units_by_passage.setdefault(unit.passage, []).append(number)
         self.keyword = KeywordIndex([_keyword_text(p, documents) for p in passages])
         texts: dict[str, list[str]] = {}
         for p in passages:
@@ -207,8 +222,9 @@ class Snapshot:
             d["tags"], d["themes"] = tuple(d["tags"]), tuple(d["themes"])
             documents[d["path"]] = DocumentInfo(**d)
         index = faiss.read_index(str(folder / _VECTORS))
+        units = read_table(folder)
         log.info("loaded index %s: %d passages", build_id, len(passages))
-        return cls(build_id, manifest["model"], passages, documents, index)
+        return cls(build_id, manifest["model"], passages, documents, index, units)
 
 
 def _keyword_text(passage: Passage, documents: dict[str, DocumentInfo]) -> str:

@@ -96,8 +96,15 @@ def test_eval_json_contract(tmp_path: Path, kb_dir: Path) -> None:
         "mrr_at_10",
         "answered_rate",
         "abstain_rate",
+        "fact_recall",
+        "complete_rate",
+        "dangling_rate",
+        "fragment_rate",
+        "anaphor_rate",
+        "mean_chars",
     }
     assert (metrics["questions"], metrics["answerable"]) == (3, 2)
+    assert metrics["fact_recall"] is None  # no question of this file lists facts
     assert metrics["hit_at_1"] == 1.0 and metrics["mrr_at_10"] == 1.0
     assert metrics["abstain_rate"] == 1.0
 
