@@ -48,7 +48,7 @@ def test_an_anaphor_opening_a_section_carries_the_heading() -> None:
         "Cette personne doit être membre du bureau élu.", "Doc > Qui signe les chèques"
     )
     sentence = texts(units, SENTENCE)[0]
-    assert sentence == "Qui signe : cette personne doit être membre du bureau élu."
+    assert sentence == "Qui signe les chèques : cette personne doit être membre du bureau élu."
 
 
 def test_a_list_block_keeps_its_introduction_and_never_dangles() -> None:
