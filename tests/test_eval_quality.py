@@ -20,8 +20,14 @@ THRESHOLDS = {
     "hit_at_5": 0.95,
     "mrr_at_10": 0.90,
     "answered_rate": 0.95,
-    "abstain_rate": 0.75,
+    "abstain_rate": 0.80,
+    # the answer text (measured 0.54 and 0.33: below what the answers issue aims at, 0.90 and
+    # 0.80; these floors keep what the unit composer gained over sentence picking, 0.43/0.20)
+    "fact_recall": 0.50,
+    "complete_rate": 0.28,
 }
+# Defects a reader trips on, over answered questions: at most this share.
+CEILINGS = {"dangling_rate": 0.03, "fragment_rate": 0.03, "anaphor_rate": 0.03}
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +55,8 @@ def test_quality_stays_above_thresholds(starter_engine: KnowledgeEngine) -> None
     metrics = report.to_json()
     below = {k: (metrics[k], v) for k, v in THRESHOLDS.items() if float(metrics[k] or 0) < v}
     assert not below, f"quality regression (measured, threshold): {below}"
+    above = {k: (metrics[k], v) for k, v in CEILINGS.items() if float(metrics[k] or 0) > v}
+    assert not above, f"answer text defects (measured, ceiling): {above}"
 
 
 def test_answer_sentences_come_from_the_expected_documents(
@@ -65,5 +73,5 @@ def test_answer_sentences_come_from_the_expected_documents(
         for rank in re.findall(r"\[(\d+)\]", answer.text):
             cited += 1
             from_expected += answer.sources[int(rank) - 1].path in question.expected
-    assert cited > 300  # about three sentences per answer
-    assert from_expected / cited >= 0.78, from_expected / cited  # measured 0.81
+    assert cited > 250  # about three units per answer
+    assert from_expected / cited >= 0.78, from_expected / cited

@@ -14,7 +14,7 @@ from bot.community.privacy import Erased
 from bot.storage.figures import Stats
 from bot.telegram import texts
 from bot.telegram.html import Para, Span, link, pack, para, truncate
-from indexing.models import Answer, IndexReport, Source
+from indexing.models import REFUSAL_NO_QUESTION, Answer, IndexReport, Source
 
 SOURCES_SHOWN: Final = 3  # in the answer; "Plus de sources" shows the rest
 SOURCES_IN_CARD: Final = 5
@@ -108,6 +108,8 @@ def shown_count(result: Answer, at_least: int = SOURCES_SHOWN) -> int:
 def answer(stored: StoredAnswer, contact: str) -> list[str]:
     """The reply to a question: the short answer and the first sources, or why there is none."""
     result = stored.answer
+    if result.refusal == REFUSAL_NO_QUESTION:
+        return pack([para(result.text)])  # an invitation to ask, nothing else
     shown = result.sources[: shown_count(result)]
     if not result.answered:
         paras = [para(result.text or texts.NO_ANSWER_TITLE)]
