@@ -8,11 +8,14 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexing.errors import EngineError
 from indexing.models import Answer, IndexReport
 from indexing.settings import Settings
+
+if TYPE_CHECKING:
+    from indexing.sources.validation import CheckReport
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,10 @@ def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="métriques en JSON")
     p.add_argument("--details", action="store_true", help="afficher les questions ratées")
     p.set_defaults(handler=cmd_eval)
+
+    p = sub.add_parser("check", help="vérifier le dossier de connaissances sans l'indexer")
+    p.add_argument("--json", action="store_true", help="rapport en JSON")
+    p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("chat", help="conversation dans le terminal")
     p.set_defaults(handler=cmd_chat)
@@ -125,6 +132,29 @@ def format_report(report: IndexReport) -> str:
     ]
     lines += [f"  ✗ {f.path} : {f.reason}" for f in report.failed]
     return "\n".join(lines)
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the knowledge folder: 0 when clean, 1 when something must be fixed."""
+    import datetime as dt
+
+    from indexing.sources.validation import check_folder
+
+    report = check_folder(
+        settings.knowledge_dir, int(settings.max_file_mb * 1_000_000), dt.date.today()
+    )
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(format_check(report))
+    return 0 if report.clean else 1
+
+
+def format_check(report: CheckReport) -> str:
+    """Readable report of `essbot check`: errors, warnings, then the summary line."""
+    lines = [f"✗ {f.path} — {f.message}" for f in report.errors]
+    lines += [f"⚠ {f.path} — {f.message}" for f in report.warnings]
+    return "\n".join([*lines, report.summary()])
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:

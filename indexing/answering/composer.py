@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from indexing.answering.calibration import NullScores
+from indexing.answering.credits import credited_url
 from indexing.models import Answer, Source
 from indexing.retrieval.keyword import FrenchAnalyzer, fold
 from indexing.retrieval.search import DocumentHit, Retrieval
 from indexing.sources.chunking import split_sentences
+from indexing.sources.front_matter import review_due
 from indexing.storage.snapshot import Snapshot
 
 _MAX_ANSWER_CHARS = 600
@@ -123,9 +127,15 @@ _NEEDS = (
 class AnswerComposer:
     """Turns a retrieval into an `Answer`."""
 
-    def __init__(self, analyzer: FrenchAnalyzer, config: AbstainConfig | None = None) -> None:
+    def __init__(
+        self,
+        analyzer: FrenchAnalyzer,
+        config: AbstainConfig | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
         self._analyzer = analyzer
         self.config = config or AbstainConfig()
+        self._today = today  # a sheet past its `review_by` date is marked "à vérifier"
         # passages repeat from question to question: split and analyse each one once
         self._analysed = functools.lru_cache(maxsize=8192)(self._split)
 
@@ -240,6 +250,11 @@ class AnswerComposer:
             excerpt=self._excerpt(best.text, weights),
             section=best.section,
             chunk_ids=tuple(snapshot.passages[c.index].chunk_id for c in hit.chunks[:3]),
+            references=doc.references,
+            example=doc.example,
+            review_due=review_due(doc.review_by, self._today()),
+            passage_url=credited_url(best.text, doc.references),
+            facts_date=doc.facts_date,
         )
 
     def _weights(self, snapshot: Snapshot, retrieval: Retrieval) -> dict[str, float]:
