@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from indexing.errors import EngineError
-from indexing.models import Answer, IndexReport
+from indexing.models import Answer, IndexReport, Reference, Source
 from indexing.settings import Settings
 
 if TYPE_CHECKING:
@@ -182,13 +182,34 @@ def format_answer(answer: Answer) -> str:
     if answer.sources:
         lines.append("Sources :" if answer.answered else "À lire quand même :")
     for number, source in enumerate(answer.sources, 1):
-        kind = "atelier" if source.type == "atelier" else source.type
-        date = f", {source.date}" if source.date else ""
-        lines.append(f"  [{number}] {source.title} ({kind}{date})")
-        lines.append(f"      {source.url or source.path}")
+        example = " (exemple)" if source.example else ""
+        lines.append(f"  [{number}] {source.title}{example} ({_source_details(source)})")
+        lines.append(f"      {source.link or source.path}")
         if source.excerpt:
             lines.append(f"      « {source.excerpt} »")
+        if source.references:
+            lines.append("      Pour aller plus loin :")
+            lines += [f"        - {_reference(r)}" for r in source.references]
     return "\n".join(lines).rstrip()
+
+
+def _source_details(source: Source) -> str:
+    """ "ressource, fiche rédigée le 2026-11-15, à vérifier" """
+    parts = [source.type]
+    if source.date:
+        written = "atelier du" if source.type == "atelier" else "fiche rédigée le"
+        parts.append(f"{written} {source.date}")
+    if source.facts_date:
+        parts.append(f"faits de {source.facts_date[:4]}")
+    if source.review_due:
+        parts.append("à vérifier")
+    return ", ".join(parts)
+
+
+def _reference(reference: Reference) -> str:
+    """ "Title — Publisher, 2016 — https://…" """
+    known = ", ".join(p for p in (reference.publisher, reference.year and str(reference.year)) if p)
+    return " — ".join(p for p in (reference.title, known, reference.url) if p)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

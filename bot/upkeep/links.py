@@ -105,7 +105,8 @@ def _front_matter_urls(raw: str, name: str) -> list[str]:
         return []
     values: list[object] = [meta.get("url")]
     sources = meta.get("sources")
-    values.extend(sources if isinstance(sources, list) else [sources])
+    for source in sources if isinstance(sources, list) else [sources]:
+        values.append(source.get("url") if isinstance(source, dict) else source)
     return [
         value.strip()
         for value in values

@@ -109,7 +109,9 @@ def _check_file(root: Path, path: Path, max_bytes: int, today: dt.date, found: _
         return
     except (OSError, RecursionError, ValueError) as exc:
         found.errors.append(
-            Finding(rel, "fichier", f"fichier illisible : lecture impossible ({type(exc).__name__})")
+            Finding(
+                rel, "fichier", f"fichier illisible : lecture impossible ({type(exc).__name__})"
+            )
         )
         return
     if not raw.text.strip():
