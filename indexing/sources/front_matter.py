@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+import yaml
+
 from indexing.errors import UnreadableFileError
 from indexing.models import Reference
 
@@ -31,6 +33,21 @@ _DATE_LINE = re.compile(
 _EXAMPLE_NOTE = re.compile(r"\bnote d'exemple\b|\(exemple\)", re.IGNORECASE)
 _DATE_LINE_SPAN = 1500  # a date line sits near the top of a document
 T = TypeVar("T")
+
+
+class _TextDatesLoader(yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML where dates stay text: `date: 2024-13-45` is a field problem, not a crash."""
+
+
+_TextDatesLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str) -> object:
+    """Parse a front matter block (raises yaml.YAMLError when it is not YAML)."""
+    return yaml.load(text, Loader=_TextDatesLoader)  # noqa: S506 - a SafeLoader subclass
 
 
 @dataclass(frozen=True)
