@@ -198,25 +198,40 @@ def _references(value: object) -> tuple[Reference, ...]:
 
 
 def _reference(rank: int, entry: object) -> Reference:
+    try:
+        return _reference_of(entry)
+    except _Wrong as wrong:
+        raise _Wrong(f"entrée {rank} : {wrong}") from None
+
+
+def _reference_of(entry: object) -> Reference:
     if isinstance(entry, str):
         return Reference(title="", url=_link(entry))
     if not isinstance(entry, Mapping):
-        raise _Wrong(f"entrée {rank} : « {_shown(entry)} » n'est ni une adresse ni une référence")
+        raise _Wrong(f"« {_shown(entry)} » n'est ni une adresse ni une référence")
     unknown = sorted(str(k) for k in entry if k not in ("title", "url", "publisher", "year"))
     if unknown:
-        raise _Wrong(f"entrée {rank} : champ inconnu « {unknown[0]} »")
+        raise _Wrong(f"champ inconnu « {unknown[0]} »")
+    year = entry.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise _Wrong(f"year « {_shown(year)} » n'est pas une année (nombre)")
+    return Reference(
+        title=_part(entry, "title", _text) or "",
+        url=_part(entry, "url", _link),
+        publisher=_part(entry, "publisher", _text),
+        year=year,
+    )
+
+
+def _part(
+    entry: Mapping[object, object], key: str, read: Callable[[object], str | None]
+) -> str | None:
+    if entry.get(key) is None:
+        return None
     try:
-        year = entry.get("year")
-        if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-            raise _Wrong(f"year : « {_shown(year)} » n'est pas une année (nombre)")
-        return Reference(
-            title=_text(entry.get("title") or "") or "",
-            url=_link(entry["url"]) if entry.get("url") is not None else None,
-            publisher=_text(entry["publisher"]) if entry.get("publisher") is not None else None,
-            year=year,
-        )
+        return read(entry[key])
     except _Wrong as wrong:
-        raise _Wrong(f"entrée {rank}, {wrong}") from None
+        raise _Wrong(f"{key} {wrong}") from None
 
 
 def date_line(text: str) -> str | None:
