@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from html.parser import HTMLParser
+from typing import Any
 
 import sqlalchemy
 from sqlalchemy import select
