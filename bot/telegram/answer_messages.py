@@ -246,7 +246,14 @@ def catalogue(documents: Iterable[DocumentLike]) -> list[str]:
     for theme in themes:
         paras.append(para(Span(theme[:1].upper() + theme[1:], "b")))
         for doc in sorted(by_theme[theme], key=lambda d: d.title.casefold()):
-            paras.append(para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), tight=True))
+            paras.append(
+                para(
+                    "• ",
+                    link(truncate(doc.title, TITLE_MAX), doc.url),
+                    texts.EXAMPLE_LABEL if doc.example else "",
+                    tight=True,
+                )
+            )
     return pack(paras)
 
 
@@ -260,7 +267,10 @@ def workshops(documents: Iterable[DocumentLike]) -> list[str]:
     for doc in notes[:WORKSHOPS_SHOWN]:
         date = format_date(doc.date)
         suffix = f" · {date}" if date else ""
-        paras.append(para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), suffix, tight=True))
+        label = texts.EXAMPLE_LABEL if doc.example else ""
+        paras.append(
+            para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), label, suffix, tight=True)
+        )
     return pack(paras)
 
 

@@ -182,6 +182,7 @@ class Doc:
     tags: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     review_by: str | None = None
+    example: bool = False
 
 
 class FakeEngine:
