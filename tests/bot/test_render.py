@@ -10,10 +10,12 @@ from bot_testkit import HOSTILE, HOSTILE_URLS, Doc, check_html, check_messages, 
 
 from bot.assistant.replies import Progress, StoredAnswer
 from bot.storage.figures import Stats
+from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
 from bot.telegram import texts
 from bot.telegram.html import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
 from indexing.models import Answer, Definition, FailedFile, IndexReport, Reference
+from indexing.sources.validation import CheckReport, Finding
 
 CASES = list(itertools.product(HOSTILE, HOSTILE_URLS[:4]))
 
@@ -251,3 +253,32 @@ def test_only_cited_files_without_web_page_can_be_sent() -> None:
     assert render.sendable_ranks(answer) == (1,)  # the DOCX is not among the three shown
     answer = replace(answer, text="Voir la note [4].")
     assert render.sendable_ranks(answer) == (1, 4)
+
+
+def test_link_report_lists_sheets_past_their_review_date() -> None:
+    due = [
+        Doc("ressources/rgpd.md", "RGPD", None, "2026-01-01", "ressource", review_by="2026-06-30")
+    ]
+    shown = check_messages(admin_render.links_report([], due))
+    assert texts.REVIEW_DUE_TITLE in shown and "• ressources/rgpd.md : 30 juin 2026" in shown
+    assert texts.REVIEW_DUE_TITLE not in check_messages(admin_render.links_report([], []))
+
+
+def test_check_report_lists_errors_then_the_summary() -> None:
+    report = CheckReport(
+        files=3,
+        errors=(Finding("a.md", "date", "date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ"),),
+        warnings=(Finding("b.pdf", "date", "date : pas de ligne « Date : AAAA-MM-JJ »"),),
+    )
+    shown = check_messages(admin_render.check_report(report))
+    assert "• a.md — date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ" in shown
+    assert shown.index(texts.CHECK_ERRORS) < shown.index(texts.CHECK_WARNINGS)
+    assert shown.endswith("3 fichiers vérifiés : 1 erreur, 1 avertissement")
+    clean = check_messages(admin_render.check_report(CheckReport(files=1)))
+    assert texts.CHECK_CLEAN in clean and texts.CHECK_ERRORS not in clean
+
+
+def test_catalogue_and_workshops_label_examples() -> None:
+    docs = [Doc("ateliers/a.md", "Atelier A", None, "2026-01-29", "atelier", example=True)]
+    assert "• Atelier A (exemple) · 29 janvier 2026" in check_messages(render.workshops(docs))
+    assert "• Atelier A (exemple)" in check_messages(render.catalogue(docs))
