@@ -161,7 +161,7 @@ def card_keyboard(sources: Sequence[Source], bot_username: str) -> InlineKeyboar
     rows = [
         [InlineKeyboardButton(truncate(f"📄 {s.title}", 60), url=url)]
         for s in sources[:3]
-        if (url := safe_url(s.url)) and not url.startswith("tg:")
+        if (url := safe_url(s.link)) and not url.startswith("tg:")
     ]
     deep_link = create_deep_linked_url(bot_username, START_FROM_CARD)
     rows.append([InlineKeyboardButton(texts.BUTTON_ASK_BOT, url=deep_link)])
