@@ -8,11 +8,14 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexing.errors import EngineError
-from indexing.models import Answer, IndexReport
+from indexing.models import Answer, IndexReport, Reference, Source
 from indexing.settings import Settings
+
+if TYPE_CHECKING:
+    from indexing.sources.validation import CheckReport
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
         help="questions ratées ; avec --json : réponse et faits de chaque question",
     )
     p.set_defaults(handler=cmd_eval)
+
+    p = sub.add_parser("check", help="vérifier le dossier de connaissances sans l'indexer")
+    p.add_argument("--json", action="store_true", help="rapport en JSON")
+    p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser("chat", help="conversation dans le terminal")
     p.set_defaults(handler=cmd_chat)
@@ -131,6 +138,29 @@ def format_report(report: IndexReport) -> str:
     return "\n".join(lines)
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the knowledge folder: 0 when clean, 1 when something must be fixed."""
+    import datetime as dt
+
+    from indexing.sources.validation import check_folder
+
+    report = check_folder(
+        settings.knowledge_dir, int(settings.max_file_mb * 1_000_000), dt.date.today()
+    )
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(format_check(report))
+    return 0 if report.clean else 1
+
+
+def format_check(report: CheckReport) -> str:
+    """Readable report of `essbot check`: errors, warnings, then the summary line."""
+    lines = [f"✗ {f.path} — {f.message}" for f in report.errors]
+    lines += [f"⚠ {f.path} — {f.message}" for f in report.warnings]
+    return "\n".join([*lines, report.summary()])
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     """Answer one question."""
     engine = open_engine(settings)
@@ -156,13 +186,34 @@ def format_answer(answer: Answer) -> str:
     if answer.sources:
         lines.append("Sources :" if answer.answered else "À lire quand même :")
     for number, source in enumerate(answer.sources, 1):
-        kind = "atelier" if source.type == "atelier" else source.type
-        date = f", {source.date}" if source.date else ""
-        lines.append(f"  [{number}] {source.title} ({kind}{date})")
-        lines.append(f"      {source.url or source.path}")
+        example = " (exemple)" if source.example else ""
+        lines.append(f"  [{number}] {source.title}{example} ({_source_details(source)})")
+        lines.append(f"      {source.link or source.path}")
         if source.excerpt:
             lines.append(f"      « {source.excerpt} »")
+        if source.references:
+            lines.append("      Pour aller plus loin :")
+            lines += [f"        - {_reference(r)}" for r in source.references]
     return "\n".join(lines).rstrip()
+
+
+def _source_details(source: Source) -> str:
+    """ "ressource, fiche rédigée le 2026-11-15, à vérifier" """
+    parts = [source.type]
+    if source.date:
+        written = "atelier du" if source.type == "atelier" else "fiche rédigée le"
+        parts.append(f"{written} {source.date}")
+    if source.facts_date:
+        parts.append(f"faits de {source.facts_date[:4]}")
+    if source.review_due:
+        parts.append("à vérifier")
+    return ", ".join(parts)
+
+
+def _reference(reference: Reference) -> str:
+    """ "Title — Publisher, 2016 — https://…" """
+    known = ", ".join(p for p in (reference.publisher, reference.year and str(reference.year)) if p)
+    return " — ".join(p for p in (reference.title, known, reference.url) if p)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:

@@ -6,6 +6,45 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Reference:
+    """A page that backs a sheet: shown to members as "Pour aller plus loin"."""
+
+    title: str
+    url: str | None = None
+    publisher: str | None = None
+    year: int | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON form of a reference, as in the front matter."""
+        return {
+            "title": self.title,
+            "url": self.url,
+            "publisher": self.publisher,
+            "year": self.year,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> Reference | None:
+        """A reference stored as JSON (None for anything else)."""
+        if not isinstance(data, dict):
+            return None
+        year = data.get("year")
+        return cls(
+            title=str(data.get("title") or ""),
+            url=str(data["url"]) if data.get("url") else None,
+            publisher=str(data["publisher"]) if data.get("publisher") else None,
+            year=year if isinstance(year, int) else None,
+        )
+
+
+def references_from_json(data: object) -> tuple[Reference, ...]:
+    """References stored as a JSON list, skipping malformed entries."""
+    if not isinstance(data, list):
+        return ()
+    return tuple(r for r in (Reference.from_json(d) for d in data) if r is not None)
+
+
+@dataclass(frozen=True)
 class Document:
     """A file of the knowledge folder, read and normalised."""
 
@@ -18,6 +57,10 @@ class Document:
     type: str = "ressource"  # "ressource" | "atelier"
     tags: tuple[str, ...] = ()
     metadata: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    references: tuple[Reference, ...] = ()  # the `sources` of the front matter
+    example: bool = False  # `exemple: true`: not a real sheet or workshop
+    review_by: str | None = None  # ISO date after which the sheet must be checked again
+    facts_date: str | None = None  # ISO date or year of the facts, when older than `date`
 
 
 @dataclass(frozen=True)
@@ -49,6 +92,33 @@ class Source:
     excerpt: str
     section: str = ""
     chunk_ids: tuple[int, ...] = ()
+    references: tuple[Reference, ...] = ()
+    example: bool = False
+    review_due: bool = False  # the sheet's `review_by` date has passed: "à vérifier"
+    passage_url: str | None = None  # the page the quoted passage itself credits, if any
+    facts_date: str | None = None
+
+    @property
+    def link(self) -> str | None:
+        """The link shown for this source: the page its passage credits, else the sheet's."""
+        return self.passage_url or self.url
+
+    def to_json(self) -> dict[str, object]:
+        """One source of `essbot ask --json`."""
+        return {
+            "title": self.title,
+            "url": self.url,
+            "path": self.path,
+            "date": self.date,
+            "type": self.type,
+            "score": round(self.score, 4),
+            "excerpt": self.excerpt,
+            "link": self.link,
+            "example": self.example,
+            "review_due": self.review_due,
+            "facts_date": self.facts_date,
+            "references": [r.to_json() for r in self.references],
+        }
 
 
 @dataclass(frozen=True)
@@ -86,18 +156,7 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "answer": self.text,
-            "sources": [
-                {
-                    "title": s.title,
-                    "url": s.url,
-                    "path": s.path,
-                    "date": s.date,
-                    "type": s.type,
-                    "score": round(s.score, 4),
-                    "excerpt": s.excerpt,
-                }
-                for s in self.sources
-            ],
+            "sources": [s.to_json() for s in self.sources],
         }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from indexing.models import Answer
+from indexing.models import Answer, Source
+
+SENDABLE_SUFFIXES = (".pdf", ".docx", ".txt")  # files a member may receive as a document
 
 
 class DocumentLike(Protocol):
@@ -23,6 +25,10 @@ class DocumentLike(Protocol):
     def type(self) -> str: ...
     @property
     def themes(self) -> tuple[str, ...]: ...
+    @property
+    def review_by(self) -> str | None: ...
+    @property
+    def example(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -47,3 +53,17 @@ class Progress:
     done: int
     total: int
     path: str
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """A file of the knowledge folder, read to be sent to a member."""
+
+    name: str
+    title: str
+    data: bytes
+
+
+def sendable(source: Source) -> bool:
+    """Whether a cited source is a file without web page that the bot can send itself."""
+    return not source.url and source.path.lower().endswith(SENDABLE_SUFFIXES)

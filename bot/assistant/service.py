@@ -12,19 +12,22 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.assistant.replies import DocumentLike, Progress, StoredAnswer
+from bot.assistant.replies import DocumentFile, DocumentLike, Progress, StoredAnswer, sendable
 from bot.storage import records
 from bot.storage.figures import Stats
 from bot.storage.masking import masked_for_storage
 from indexing.errors import ReindexInProgressError
 from indexing.models import Answer, IndexReport
 from indexing.retrieval.embedding import Embedder
+from indexing.sources.front_matter import review_due
+from indexing.sources.validation import CheckReport, check_folder
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +98,12 @@ class Assistant:
         hash_key: bytes,
         questions_per_minute: int,
         admin_ids: Sequence[int] = (),
+        knowledge_dir: Path | None = None,
+        max_file_bytes: int = 20_000_000,
     ) -> None:
+        self._max_file_bytes = max_file_bytes
         self._engine = engine
+        self._knowledge_dir = knowledge_dir  # where the files "📎 Le document" sends live
         self._sessions = sessions
         self._key = hash_key
         self._admins = frozenset(admin_ids)
@@ -176,6 +183,29 @@ class Assistant:
         """Private answers are shared by their asker only; group answers are already public."""
         return stored.chat_type != "private" or stored.user_hash == self.user_hash(user_id)
 
+    async def document_file(
+        self, stored: StoredAnswer, rank: int, user_id: int
+    ) -> DocumentFile | None:
+        """The file of the answer's `rank`-th source (from 1), if the member may receive it:
+        their own answer, a cited file without web page, still in the index, inside the folder."""
+        if stored.user_hash != self.user_hash(user_id):
+            return None
+        return await asyncio.to_thread(self._document_file, stored.answer, rank)
+
+    def _document_file(self, answer: Answer, rank: int) -> DocumentFile | None:
+        if self._knowledge_dir is None or not 1 <= rank <= len(answer.sources):
+            return None
+        source = answer.sources[rank - 1]
+        indexed = {d.path for d in self._engine.documents()}
+        if not sendable(source) or source.path not in indexed:
+            log.warning("Refused to send a file that is not a cited document of the index")
+            return None
+        root = self._knowledge_dir.resolve()
+        target = (root / source.path).resolve()
+        if not target.is_relative_to(root) or not target.is_file():
+            return None
+        return DocumentFile(target.name, source.title, target.read_bytes())
+
     async def feedback(
         self, answer_id: int, user_id: int, *, up: bool, reason: str | None = None
     ) -> bool:
@@ -226,6 +256,19 @@ class Assistant:
         with self._sessions() as session:
             since = records.utcnow() - timedelta(days=days)
             return records.usage_stats(session, since, days)
+
+    async def check_knowledge(self) -> CheckReport | None:
+        """`essbot check` on the knowledge folder (None when the service has no folder)."""
+        if self._knowledge_dir is None:
+            return None
+        return await asyncio.to_thread(
+            check_folder, self._knowledge_dir, self._max_file_bytes, date.today()
+        )
+
+    async def review_due(self) -> list[DocumentLike]:
+        """The indexed documents whose review date has passed."""
+        today = date.today()
+        return [d for d in await self.documents() if review_due(d.review_by, today)]
 
     async def documents(self) -> list[DocumentLike]:
         """The engine's catalogue."""

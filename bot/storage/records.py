@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -28,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from bot.storage.figures import Stats
-from indexing.models import Answer, Source
+from indexing.models import Answer, Source, references_from_json
 from indexing.storage.db import Base
 
 
@@ -88,6 +89,8 @@ class CitedSource(Base):
     excerpt: Mapped[str] = mapped_column(Text)
     section: Mapped[str] = mapped_column(Text, default="")
     chunk_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # references, example flag, review status, passage link (see `source_details`)
+    details: Mapped[dict[str, object] | None] = mapped_column(JSON, default=None)
     question: Mapped[QuestionRecord] = relationship(back_populates="sources")
 
     def __repr__(self) -> str:
@@ -177,6 +180,30 @@ def _cited(question_id: int, rank: int, s: Source) -> dict[str, object]:
         "excerpt": s.excerpt,
         "section": s.section,
         "chunk_ids": [int(c) for c in s.chunk_ids],
+        "details": source_details(s),
+    }
+
+
+def source_details(s: Source) -> dict[str, object]:
+    """What a cited source carries besides its columns, as stored JSON."""
+    return {
+        "references": [r.to_json() for r in s.references],
+        "example": s.example,
+        "review_due": s.review_due,
+        "passage_url": s.passage_url,
+        "facts_date": s.facts_date,
+    }
+
+
+def _from_details(details: dict[str, object] | None) -> dict[str, Any]:
+    data = details or {}
+    passage_url, facts_date = data.get("passage_url"), data.get("facts_date")
+    return {
+        "references": references_from_json(data.get("references")),
+        "example": data.get("example") is True,
+        "review_due": data.get("review_due") is True,
+        "passage_url": passage_url if isinstance(passage_url, str) else None,
+        "facts_date": facts_date if isinstance(facts_date, str) else None,
     }
 
 
@@ -198,6 +225,7 @@ def to_answer(record: QuestionRecord) -> Answer:
             excerpt=c.excerpt,
             section=c.section,
             chunk_ids=tuple(c.chunk_ids),
+            **_from_details(c.details),
         )
         for c in record.sources
     )

@@ -5,17 +5,22 @@ Plain text goes through `bot.telegram.html` like every other message.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final, Literal
 
+from bot.assistant.replies import DocumentLike
 from bot.community.insight import Digest, QuestionGroup
 from bot.telegram import answer_messages as render
 from bot.telegram import texts
 from bot.telegram.html import Para, Span, pack, para, truncate
-from bot.upkeep.links import LinkStatus, summarize_links
+from bot.upkeep.links import LinkStatus, problems, summarize_links
 from indexing.models import IndexReport
+from indexing.sources.validation import CheckReport, Finding
 
 ERROR_MAX: Final = 500
 EXAMPLE_MAX: Final = 200
+PATH_MAX: Final = 200
+FINDINGS_MAX: Final = 40
 Trigger = Literal["schedule", "watch"]
 
 
@@ -37,11 +42,50 @@ def reindex_failed(error: BaseException) -> list[str]:
     )
 
 
-def links_report(results: list[LinkStatus]) -> list[str]:
-    """The link check summary (dead, unreachable and moved links, with the files citing them)."""
-    lines = summarize_links(results).splitlines()
-    return pack(
-        [para("🔗 ", Span(texts.LINKS_TITLE, "b")), *(para(line, tight=True) for line in lines)]
+def links_report(results: list[LinkStatus], review_due: Sequence[DocumentLike] = ()) -> list[str]:
+    """The link check summary (dead, unreachable and moved links, with the files citing them),
+    then the sheets whose review date has passed."""
+    paras = [para("🔗 ", Span(texts.LINKS_TITLE, "b"))]
+    if problems(results):
+        paras += [para(line, tight=True) for line in summarize_links(results).splitlines()]
+    if review_due:
+        paras.append(para("🗓 ", Span(texts.REVIEW_DUE_TITLE, "b")))
+        paras += [
+            para(
+                "• ",
+                Span(truncate(d.path, PATH_MAX), "code"),
+                f" : {render.format_date(d.review_by)}",
+                tight=True,
+            )
+            for d in review_due
+        ]
+    return pack(paras)
+
+
+def check_report(report: CheckReport) -> list[str]:
+    """/verifier: what `essbot check` found, errors first, then the summary line."""
+    paras = [para("🔎 ", Span(texts.CHECK_TITLE, "b"))]
+    for title, findings in (
+        (texts.CHECK_ERRORS, report.errors),
+        (texts.CHECK_WARNINGS, report.warnings),
+    ):
+        if findings:
+            paras.append(para(Span(title, "b")))
+            paras += [_finding(f) for f in findings[:FINDINGS_MAX]]
+            if len(findings) > FINDINGS_MAX:
+                paras.append(para(f"… et {len(findings) - FINDINGS_MAX} autres", tight=True))
+    if report.clean:
+        paras.append(para(texts.CHECK_CLEAN))
+    paras.append(para(Span(report.summary(), "i")))
+    return pack(paras)
+
+
+def _finding(finding: Finding) -> Para:
+    return para(
+        "• ",
+        Span(truncate(finding.path, PATH_MAX), "code"),
+        " — " + truncate(finding.message, ERROR_MAX),
+        tight=True,
     )
 
 

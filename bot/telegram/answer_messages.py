@@ -8,13 +8,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from bot.assistant.replies import DocumentLike, Progress, StoredAnswer
+from bot.assistant.replies import DocumentLike, Progress, StoredAnswer, sendable
 from bot.community.chart import ChartData
 from bot.community.privacy import Erased
 from bot.storage.figures import Stats
 from bot.telegram import texts
 from bot.telegram.html import Para, Span, link, pack, para, truncate
-from indexing.models import REFUSAL_NO_QUESTION, Answer, IndexReport, Source
+from indexing.models import REFUSAL_NO_QUESTION, Answer, IndexReport, Reference, Source
 
 SOURCES_SHOWN: Final = 3  # in the answer; "Plus de sources" shows the rest
 SOURCES_IN_CARD: Final = 5
@@ -25,6 +25,9 @@ QUESTION_MAX: Final = 300
 CARD_ANSWER_MAX: Final = 1500
 CAPTION_MAX: Final = 1024  # telegram.constants.MessageLimit.CAPTION_LENGTH
 REPORT_NAMES_MAX: Final = 10
+REFERENCE_MAX: Final = 90
+REFERENCES_IN_ANSWER: Final = 1  # per source, in an answer and a card
+REFERENCES_IN_MORE: Final = 3  # per source, under "Plus de sources"
 _CITATION: Final = re.compile(r"\[(\d{1,2})\]")  # the engine cites sources as [n]
 
 
@@ -76,26 +79,62 @@ def format_date(value: str | None) -> str | None:
     return f"{day.day} {texts.MONTHS[day.month - 1]} {day.year}"
 
 
-def _source_line(rank: int, source: Source, excerpt: bool) -> list[Para]:
-    details = [texts.TYPE_LABELS.get(source.type, source.type)]
+def source_date(source: Source) -> str | None:
+    """ "fiche rédigée le 15 novembre 2026", or "atelier du 12 mars 2026" for workshop notes."""
     date = format_date(source.date)
+    if not date:
+        return None
+    template = texts.WORKSHOP_ON if source.type == "atelier" else texts.WRITTEN_ON
+    return template.format(date=date)
+
+
+def _source_line(rank: int, source: Source, excerpt: bool, references: int = 0) -> list[Para]:
+    details = [texts.TYPE_LABELS.get(source.type, source.type)]
+    date = source_date(source)
     if date:
-        details.append(texts.UPDATED_ON.format(date=date))
+        details.append(date)
+    if source.facts_date:
+        details.append(texts.FACTS_OF.format(year=source.facts_date[:4]))
+    if source.review_due:
+        details.append(texts.TO_CHECK)
     line = para(
         f"{rank}. ",
-        link(truncate(source.title or source.path, TITLE_MAX), source.url),
+        link(truncate(source.title or source.path, TITLE_MAX), source.link),
+        texts.EXAMPLE_LABEL if source.example else "",
         " · " + " · ".join(details),
         tight=True,
     )
-    if not excerpt or not source.excerpt.strip():
-        return [line]
-    return [line, para(Span(truncate(source.excerpt, EXCERPT_MAX), "i"), tight=True)]
+    lines = [line]
+    if excerpt and source.excerpt.strip():
+        lines.append(para(Span(truncate(source.excerpt, EXCERPT_MAX), "i"), tight=True))
+    if references and source.references:
+        lines.append(further_reading(source.references[:references]))
+    return lines
 
 
-def _sources(sources: Sequence[Source], start: int = 1, excerpt: bool = False) -> list[Para]:
+def reference_label(reference: Reference) -> str:
+    """ "(publisher, year)" after a reference's title, or "" when neither is known."""
+    known = [p for p in (reference.publisher, reference.year and str(reference.year)) if p]
+    return f" ({', '.join(known)})" if known else ""
+
+
+def further_reading(references: Sequence[Reference]) -> Para:
+    """ "↳ Pour aller plus loin : <title> (publisher, year) ; …" """
+    spans: list[Span | str] = ["↳ ", Span(texts.FURTHER_READING, "i"), " : "]
+    for rank, reference in enumerate(references):
+        if rank:
+            spans.append(" ; ")
+        title = reference.title or reference.url or ""
+        spans += [link(truncate(title, REFERENCE_MAX), reference.url), reference_label(reference)]
+    return para(*spans, tight=True)
+
+
+def _sources(
+    sources: Sequence[Source], start: int = 1, excerpt: bool = False, references: int = 0
+) -> list[Para]:
     lines: list[Para] = []
     for offset, source in enumerate(sources):
-        lines.extend(_source_line(start + offset, source, excerpt))
+        lines.extend(_source_line(start + offset, source, excerpt, references))
     return lines
 
 
@@ -114,7 +153,10 @@ def answer(stored: StoredAnswer, contact: str) -> list[str]:
     if not result.answered:
         paras = [para(result.text or texts.NO_ANSWER_TITLE)]
         if shown:
-            paras += [para(Span(texts.NO_ANSWER_RELATED, "b")), *_sources(shown)]
+            paras += [
+                para(Span(texts.NO_ANSWER_RELATED, "b")),
+                *_sources(shown, references=REFERENCES_IN_ANSWER),
+            ]
         paras += [
             para(texts.NO_ANSWER_COVERS),
             para(texts.NO_ANSWER_CONTACT.format(contact=contact)),
@@ -122,7 +164,10 @@ def answer(stored: StoredAnswer, contact: str) -> list[str]:
         return pack(paras)
     paras = [para(result.text), *_definitions(result)]
     if shown:
-        paras += [para(Span(texts.ANSWER_SOURCES, "b")), *_sources(shown)]
+        paras += [
+            para(Span(texts.ANSWER_SOURCES, "b")),
+            *_sources(shown, references=REFERENCES_IN_ANSWER),
+        ]
     return pack(paras)
 
 
@@ -135,6 +180,12 @@ def _definitions(result: Answer) -> list[Para]:
             para("📖 ", Span(name, "b"), " : ", truncate(entry.definition, EXCERPT_MAX), tight=True)
         )
     return lines
+
+
+def sendable_ranks(result: Answer) -> tuple[int, ...]:
+    """The numbers (from 1) of the shown sources that are files the bot can send."""
+    shown = result.sources[: shown_count(result)]
+    return tuple(rank for rank, s in enumerate(shown, start=1) if sendable(s))
 
 
 def has_more_sources(result: Answer) -> bool:
@@ -151,7 +202,14 @@ def more_sources(stored: StoredAnswer) -> list[str]:
     head = para(
         Span(texts.MORE_SOURCES_TITLE, "b"), " : ", Span(truncate(stored.question, 200), "i")
     )
-    return pack([head, *_sources(rest, start=start + 1, excerpt=True)])
+    return pack(
+        [head, *_sources(rest, start=start + 1, excerpt=True, references=REFERENCES_IN_MORE)]
+    )
+
+
+def document_caption(title: str) -> str:
+    """The caption of a sent document: its title (within 1024 characters)."""
+    return pack([para(truncate(title, CAPTION_MAX))])[0]
 
 
 def card(result: Answer) -> str:
@@ -167,7 +225,10 @@ def card(result: Answer) -> str:
     ]
     sources = result.sources[: shown_count(result, SOURCES_IN_CARD)]
     if sources:
-        paras += [para(Span(texts.ANSWER_SOURCES, "b")), *_sources(sources)]
+        paras += [
+            para(Span(texts.ANSWER_SOURCES, "b")),
+            *_sources(sources, references=REFERENCES_IN_ANSWER),
+        ]
     paras.append(para(Span(texts.CHECK_SOURCE, "i")))
     return pack(paras)[0]  # the caps above keep a card far below 4096 characters
 
@@ -187,7 +248,14 @@ def catalogue(documents: Iterable[DocumentLike]) -> list[str]:
     for theme in themes:
         paras.append(para(Span(theme[:1].upper() + theme[1:], "b")))
         for doc in sorted(by_theme[theme], key=lambda d: d.title.casefold()):
-            paras.append(para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), tight=True))
+            paras.append(
+                para(
+                    "• ",
+                    link(truncate(doc.title, TITLE_MAX), doc.url),
+                    texts.EXAMPLE_LABEL if doc.example else "",
+                    tight=True,
+                )
+            )
     return pack(paras)
 
 
@@ -201,7 +269,10 @@ def workshops(documents: Iterable[DocumentLike]) -> list[str]:
     for doc in notes[:WORKSHOPS_SHOWN]:
         date = format_date(doc.date)
         suffix = f" · {date}" if date else ""
-        paras.append(para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), suffix, tight=True))
+        label = texts.EXAMPLE_LABEL if doc.example else ""
+        paras.append(
+            para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), label, suffix, tight=True)
+        )
     return pack(paras)
 
 

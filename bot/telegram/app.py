@@ -158,6 +158,8 @@ def build_services(
         hash_key=key,
         questions_per_minute=settings.questions_per_minute,
         admin_ids=settings.admin_ids,
+        knowledge_dir=settings.knowledge_dir,
+        max_file_bytes=int(settings.max_file_mb * 1_000_000),
     )
     return Services(
         assistant=assistant,
@@ -196,6 +198,7 @@ def register_handlers(application: BotApplication) -> None:
             CommandHandler("question", handlers.question_command, filters=new),
             CommandHandler("reindex", handlers.reindex_command, filters=new),
             CommandHandler("stats", handlers.stats_command, filters=new),
+            CommandHandler("verifier", handlers.check_command, filters=new),
             CommandHandler("confidentialite", handlers.privacy_command, filters=new),
             CommandHandler("oubli", handlers.forget_command, filters=new),
             # Questions: any text in private; in groups only when addressed
@@ -211,6 +214,7 @@ def register_handlers(application: BotApplication) -> None:
             InlineQueryHandler(callbacks.inline_query),
             CallbackQueryHandler(callbacks.feedback_button, pattern=r"^fb:"),
             CallbackQueryHandler(callbacks.more_button, pattern=r"^more:"),
+            CallbackQueryHandler(callbacks.document_button, pattern=keyboards.DOCUMENT_PATTERN),
             CallbackQueryHandler(callbacks.noop_button, pattern=r"^noop$"),
             CallbackQueryHandler(callbacks.forget_button, pattern=keyboards.FORGET_PATTERN),
         ]

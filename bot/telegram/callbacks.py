@@ -4,8 +4,10 @@ the /oubli confirmation."""
 from __future__ import annotations
 
 from telegram import (
+    Chat,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
+    InputFile,
     InputTextMessageContent,
     Message,
     Update,
@@ -81,6 +83,7 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
             feedback="reasons" if asking_why else "done",
             share=current.share,
             more=current.more,
+            documents=current.documents,
         )
     )
 
@@ -100,8 +103,33 @@ async def more_button(update: Update, context: CustomContext) -> None:
     current = keyboards.keyboard_state(query.message.reply_markup)
     await query.edit_message_reply_markup(
         keyboards.answer_keyboard(
-            press.answer_id, feedback=current.feedback, share=current.share, more=False
+            press.answer_id,
+            feedback=current.feedback,
+            share=current.share,
+            more=False,
+            documents=current.documents,
         )
+    )
+
+
+async def document_button(update: Update, context: CustomContext) -> None:
+    """📎 Le document: send the cited file itself, if it is a file of the index."""
+    query = update.callback_query
+    press = keyboards.parse_document_callback(query.data if query else None)
+    if query is None or press is None or not isinstance(query.message, Message):
+        return
+    answer_id, rank = press
+    stored = await context.assistant.stored(answer_id)
+    document = None
+    if stored is not None and query.message.chat.type == Chat.PRIVATE:
+        document = await context.assistant.document_file(stored, rank, query.from_user.id)
+    if document is None:
+        await query.answer(texts.DOCUMENT_UNAVAILABLE)
+        return
+    await query.answer()
+    await query.message.reply_document(
+        InputFile(document.data, filename=document.name),
+        caption=render.document_caption(document.title),
     )
 
 

@@ -20,6 +20,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.assistant.replies import Progress
+from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
 from bot.telegram import keyboards, texts
 from bot.telegram.addressing import addressed_question, is_reply_to
@@ -57,7 +58,10 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
         context.assistant.ask(question, user_id=user.id, chat_type=chat.type, group_id=group_id),
     )
     markup = keyboards.answer_keyboard(
-        stored.id, more=render.has_more_sources(stored.answer), share=stored.answer.answered
+        stored.id,
+        more=render.has_more_sources(stored.answer),
+        share=stored.answer.answered,
+        documents=render.sendable_ranks(stored.answer) if chat.type == Chat.PRIVATE else (),
     )
     await send(
         message, render.answer(stored, context.services.community_contact), reply_markup=markup
@@ -194,6 +198,16 @@ async def stats_command(update: Update, context: CustomContext) -> None:
     if chart is not None:
         photo = InputFile(chart.png, filename=CHART_FILENAME)
         await message.reply_photo(photo, caption=render.chart_caption(chart.data))
+
+
+async def check_command(update: Update, context: CustomContext) -> None:
+    """/verifier (admins): the `essbot check` report on the knowledge folder."""
+    message = await _admin_message(update, context, "/verifier")
+    if message is None:
+        return
+    report = await context.assistant.check_knowledge()
+    if report is not None:
+        await send(message, admin_render.check_report(report))
 
 
 async def privacy_command(update: Update, context: CustomContext) -> None:

@@ -90,9 +90,10 @@ async def reindex_job(context: CustomContext) -> None:
 async def links_job(context: CustomContext) -> None:
     """The scheduled link check: admins get the report when links are dead or moved."""
     results = await context.services.freshness.check_links()
-    if problems(results):
+    due = await context.assistant.review_due()
+    if problems(results) or due:
         await notify_admins(
-            context.bot, context.services.admin_ids, admin_render.links_report(results)
+            context.bot, context.services.admin_ids, admin_render.links_report(results, due)
         )
 
 

@@ -25,6 +25,8 @@ CALLBACK_PATTERN: Final = r"^(fb|more|noop)(:|$)"
 FORGET_YES: Final = "forget:yes"
 FORGET_NO: Final = "forget:no"
 FORGET_PATTERN: Final = r"^forget:(yes|no)$"
+DOCUMENT_PATTERN: Final = r"^doc:"
+_DOCUMENT = re.compile(r"^doc:(\d{1,18}):(\d{1,2})$")
 _CALLBACK = re.compile(r"^(?:fb:(up|down|why:(hs|inc|lien|autre)):|more:)(\d{1,18})$")
 
 FeedbackState = Literal["ask", "reasons", "done"]
@@ -52,6 +54,17 @@ def parse_callback(data: str | None) -> Callback | None:
     return Callback("up" if kind == "up" else "down", int(answer_id))
 
 
+def document_callback(answer_id: int, rank: int) -> str:
+    """The callback data of "📎 Le document" for the answer's `rank`-th source (from 1)."""
+    return f"doc:{answer_id}:{rank}"
+
+
+def parse_document_callback(data: str | None) -> tuple[int, int] | None:
+    """(answer id, source rank) of a document button, or None for anything else."""
+    match = _DOCUMENT.match(data or "")
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
 def share_query(answer_id: int) -> str:
     """The inline query of the share button."""
     return f"{SHARE_PREFIX}{answer_id}"
@@ -71,8 +84,10 @@ def answer_keyboard(
     feedback: FeedbackState = "ask",
     more: bool = True,
     share: bool = True,
+    documents: Sequence[int] = (),
 ) -> InlineKeyboardMarkup:
-    """The buttons under an answer, in the given feedback state."""
+    """The buttons under an answer, in the given feedback state; `documents`: the ranks of
+    the cited files the bot can send (private chats only)."""
     rows: list[list[InlineKeyboardButton]] = []
     if feedback == "ask":
         rows.append(
@@ -99,6 +114,18 @@ def answer_keyboard(
         actions.append(InlineKeyboardButton(texts.BUTTON_MORE, callback_data=f"more:{answer_id}"))
     if actions:
         rows.append(actions)
+    if documents:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    texts.BUTTON_DOCUMENT
+                    if len(documents) == 1
+                    else texts.BUTTON_DOCUMENT_N.format(rank=rank),
+                    callback_data=document_callback(answer_id, rank),
+                )
+                for rank in documents
+            ]
+        )
     return InlineKeyboardMarkup(rows)
 
 
@@ -109,6 +136,7 @@ class KeyboardState:
     feedback: FeedbackState
     share: bool
     more: bool
+    documents: tuple[int, ...] = ()
 
 
 def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
@@ -124,6 +152,7 @@ def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
         feedback=feedback,
         share=any(b.switch_inline_query_chosen_chat is not None for b in buttons),
         more=any(d.startswith("more:") for d in data),
+        documents=tuple(p[1] for d in data if (p := parse_document_callback(d))),
     )
 
 
@@ -132,7 +161,7 @@ def card_keyboard(sources: Sequence[Source], bot_username: str) -> InlineKeyboar
     rows = [
         [InlineKeyboardButton(truncate(f"📄 {s.title}", 60), url=url)]
         for s in sources[:3]
-        if (url := safe_url(s.url)) and not url.startswith("tg:")
+        if (url := safe_url(s.link)) and not url.startswith("tg:")
     ]
     deep_link = create_deep_linked_url(bot_username, START_FROM_CARD)
     rows.append([InlineKeyboardButton(texts.BUTTON_ASK_BOT, url=deep_link)])

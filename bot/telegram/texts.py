@@ -81,7 +81,12 @@ TYPE_LABELS: Final = {
     "atelier": "compte rendu d'atelier",
     "glossaire": "glossaire",
 }
-UPDATED_ON: Final = "mis à jour le {date}"
+WRITTEN_ON: Final = "fiche rédigée le {date}"  # date of a sheet: written or last reviewed
+WORKSHOP_ON: Final = "atelier du {date}"
+FACTS_OF: Final = "faits de {year}"
+EXAMPLE_LABEL: Final = " (exemple)"  # after the title of a file marked `exemple: true`
+TO_CHECK: Final = "⚠️ à vérifier"  # the sheet's review date has passed
+FURTHER_READING: Final = "Pour aller plus loin"
 MONTHS: Final = (
     "janvier",
     "février",
@@ -101,6 +106,9 @@ BUTTON_UP: Final = "👍"
 BUTTON_DOWN: Final = "👎"
 BUTTON_SHARE: Final = "📤 Partager"
 BUTTON_MORE: Final = "\N{HEAVY PLUS SIGN} Plus de sources"
+BUTTON_DOCUMENT: Final = "📎 Le document"
+BUTTON_DOCUMENT_N: Final = "📎 Document {rank}"
+DOCUMENT_UNAVAILABLE: Final = "Ce document n'est plus disponible dans la base."
 BUTTON_THANKS: Final = "✅ Merci pour votre avis"
 BUTTON_OPEN_PRIVATE: Final = "💬 Poser une question en privé"
 BUTTON_ASK_BOT: Final = "💬 Poser une question à l'assistant"
@@ -191,6 +199,7 @@ COMMANDS_GROUP: Final = (
 COMMANDS_ADMIN: Final = (
     ("reindex", "Réindexer la base (admin)"),
     ("stats", "Statistiques d'usage (admin)"),
+    ("verifier", "Vérifier les fiches de la base (admin)"),
 )
 
 CHART_CAPTION: Final = "Questions par semaine, taux de réponse et satisfaction sur {days} jours"
@@ -204,6 +213,11 @@ AUTO_REINDEX_FAILED_HINT: Final = (
     "ou consultez le journal du bot."
 )
 LINKS_TITLE: Final = "Liens à vérifier dans la base"
+REVIEW_DUE_TITLE: Final = "Fiches à relire (date de relecture passée)"
+CHECK_TITLE: Final = "Vérification de la base"
+CHECK_ERRORS: Final = "À corriger"
+CHECK_WARNINGS: Final = "À savoir"
+CHECK_CLEAN: Final = "Rien à corriger."
 DIGEST_TITLE: Final = "Questions à traiter ({days} derniers jours)"
 DIGEST_COUNTS: Final = "Sans réponse : {unanswered} · Avec un 👎 : {disliked}"
 DIGEST_INTRO: Final = (

@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import yaml
 
+from indexing.sources.front_matter import load_yaml
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "essbot-linkcheck/0.1 (verification des sources)"
@@ -97,7 +99,7 @@ def _urls_in_document(text: str, name: str) -> list[str]:
 def _front_matter_urls(raw: str, name: str) -> list[str]:
     """The `url` and `sources` fields of a YAML front matter, if they are web addresses."""
     try:
-        meta = yaml.safe_load(raw)
+        meta = load_yaml(raw)
     except yaml.YAMLError as exc:
         log.warning("Invalid front matter in %s: %s", name, exc)
         return []
@@ -105,7 +107,8 @@ def _front_matter_urls(raw: str, name: str) -> list[str]:
         return []
     values: list[object] = [meta.get("url")]
     sources = meta.get("sources")
-    values.extend(sources if isinstance(sources, list) else [sources])
+    for source in sources if isinstance(sources, list) else [sources]:
+        values.append(source.get("url") if isinstance(source, dict) else source)
     return [
         value.strip()
         for value in values

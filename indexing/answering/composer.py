@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from indexing.answering import fact_kinds, selection
 from indexing.answering.abstention import AbstainConfig, Abstention
 from indexing.answering.calibration import NullScores
+from indexing.answering.credits import credited_url
 from indexing.answering.selection import SelectionConfig
 from indexing.models import (
     REFUSAL_EMPTY_BASE,
@@ -21,6 +24,7 @@ from indexing.models import (
 from indexing.retrieval.keyword import FrenchAnalyzer, fold
 from indexing.retrieval.search import DocumentHit, Retrieval
 from indexing.sources.chunking import split_sentences
+from indexing.sources.front_matter import review_due
 from indexing.storage.snapshot import Snapshot
 
 _EXCERPT_CHARS = 320
@@ -43,10 +47,12 @@ class AnswerComposer:
         analyzer: FrenchAnalyzer,
         config: AbstainConfig | None = None,
         select: SelectionConfig | None = None,
+        today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self._analyzer = analyzer
         self.abstention = Abstention(analyzer, config)
         self.selection = select or SelectionConfig()
+        self._today = today  # a sheet past its `review_by` date is marked "à vérifier"
         # passages and units repeat from question to question: analyse each one once
         self._analysed = functools.lru_cache(maxsize=8192)(self._split)
         self._unit_terms = functools.lru_cache(maxsize=32768)(self._terms)
@@ -157,6 +163,11 @@ class AnswerComposer:
             excerpt=self._excerpt(best.text, weights),
             section=best.section,
             chunk_ids=tuple(snapshot.passages[c.index].chunk_id for c in hit.chunks[:3]),
+            references=doc.references,
+            example=doc.example,
+            review_due=review_due(doc.review_by, self._today()),
+            passage_url=credited_url(best.text, doc.references),
+            facts_date=doc.facts_date,
         )
 
     def _weights(self, snapshot: Snapshot, retrieval: Retrieval) -> dict[str, float]:

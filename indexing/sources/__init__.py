@@ -1,3 +1,5 @@
-"""Reading the knowledge folder: one loader per file suffix, and chunking into passages.
+"""Reading the knowledge folder: one loader per file suffix, the typed front matter schema,
+the folder check of `essbot check`, and chunking into passages.
 
-Owns loaders and chunking. May import `indexing.models` and `indexing.errors` only."""
+Owns loaders, front_matter, validation and chunking. May import `indexing.models` and
+`indexing.errors` only."""

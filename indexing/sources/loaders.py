@@ -16,12 +16,12 @@ import yaml
 
 from indexing.errors import UnreadableFileError
 from indexing.models import Document
+from indexing.sources import front_matter
 
 log = logging.getLogger(__name__)
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_KNOWN_KEYS = {"title", "url", "date", "type", "tags"}
 _SKIPPED_NAMES = {"readme.md", "readme.txt", "readme"}
 
 
@@ -62,7 +62,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
     if not match:
         return {}, text
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = front_matter.load_yaml(match.group(1)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (ligne {mark.line + 2})" if mark is not None else ""
@@ -239,60 +239,34 @@ def content_hash(data: bytes) -> str:
 
 
 def build_document(rel_path: str, data: bytes, loader: Loader) -> Document:
-    """Run the loader and resolve title, url, date, type and tags."""
+    """Run the loader and resolve title, url, date, type, tags and references."""
     raw = loader.load(data)
     meta = dict(raw.meta or {})
     text = raw.text.strip()
     if not text:
         raise UnreadableFileError("fichier vide")
-    title = (
-        _as_text(meta.get("title"))
-        or raw.title
-        or _first_heading(text)
-        or _title_from_name(rel_path)
-    )
-    doc_type = (_as_text(meta.get("type")) or _default_type(rel_path)).lower()
-    extra = {k: _jsonable(v) for k, v in meta.items() if k not in _KNOWN_KEYS}
+    front = front_matter.parse(meta)  # FrontMatterError names each wrong field
+    title = front.title or raw.title or _first_heading(text) or _title_from_name(rel_path)
+    extra = {k: _jsonable(v) for k, v in meta.items() if k not in front_matter.SCHEMA_KEYS}
     return Document(
         path=rel_path,
         title=title.strip(),
         text=text,
         content_hash=content_hash(data),
-        url=_as_text(meta.get("url")),
-        date=_as_date(meta.get("date")),
-        type=doc_type,
-        tags=_as_tags(meta.get("tags")),
+        url=front.url,
+        date=front.date or (None if raw.meta is not None else front_matter.date_line(text)),
+        type=front.type or _default_type(rel_path),
+        tags=front.tags,
         metadata=extra,
+        references=front.references,
+        example=front.example or (raw.meta is None and front_matter.marked_example(text)),
+        review_by=front.review_by,
+        facts_date=front.facts_date,
     )
 
 
 def _default_type(rel_path: str) -> str:
     return "atelier" if rel_path.split("/", maxsplit=1)[0].startswith("atelier") else "ressource"
-
-
-def _as_text(value: object) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _as_date(value: object) -> str | None:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return _as_text(value)
-
-
-def _as_tags(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return tuple(t.strip() for t in value.split(",") if t.strip())
-    if isinstance(value, list | tuple):
-        return tuple(str(t).strip() for t in value if str(t).strip())
-    return (str(value),)
 
 
 def _jsonable(value: object) -> object:

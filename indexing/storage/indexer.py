@@ -8,14 +8,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from indexing.errors import UnreadableFileError
-from indexing.models import Chunk, Document, FailedFile, IndexReport
+from indexing.models import Chunk, Document, FailedFile, IndexReport, references_from_json
 from indexing.retrieval.embedding import Embedder, Vectors
+from indexing.sources import front_matter
 from indexing.sources.chunking import ChunkingPolicy, chunk_document
 from indexing.sources.loaders import (
     build_document,
@@ -227,6 +229,7 @@ class Indexer:
                     type=row.type,
                     tags=tuple(row.tags or ()),
                     themes=tuple(_as_list(row.meta.get("themes"))),
+                    **_details(row.meta),
                 )
             )
             for chunk in row.chunks:
@@ -267,6 +270,20 @@ class Indexer:
             build_id=build_id,
             usable=True,
         )
+
+
+def _details(meta: dict[str, object]) -> dict[str, Any]:
+    """References, example flag and review dates kept in a document row's JSON metadata."""
+    references = references_from_json(meta.get("references"))
+    if "references" not in meta:  # a row indexed before references existed
+        references = front_matter.check({"sources": meta.get("sources")})[0].references
+    review_by, facts_date = meta.get("review_by"), meta.get("facts_date")
+    return {
+        "references": references,
+        "example": meta.get("exemple") is True,
+        "review_by": review_by if isinstance(review_by, str) else None,
+        "facts_date": facts_date if isinstance(facts_date, str) else None,
+    }
 
 
 def _as_list(value: object) -> list[str]:

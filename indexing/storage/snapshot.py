@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from indexing.errors import IndexNotBuiltError
+from indexing.models import Reference, references_from_json
 from indexing.retrieval.embedding import Vectors
 from indexing.retrieval.keyword import KeywordIndex, fold
 from indexing.sources.units import build_units
@@ -48,6 +49,28 @@ class DocumentInfo:
     type: str
     tags: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    example: bool = False
+    review_by: str | None = None
+    facts_date: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The catalogue entry as stored in a build folder."""
+        return {
+            **self.__dict__,
+            "tags": list(self.tags),
+            "themes": list(self.themes),
+            "references": [r.to_json() for r in self.references],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> DocumentInfo:
+        """A catalogue entry read back from a build folder (older builds lack the new fields)."""
+        fields = dict(data)
+        fields["tags"] = tuple(str(t) for t in _as_list(fields.get("tags")))
+        fields["themes"] = tuple(str(t) for t in _as_list(fields.get("themes")))
+        fields["references"] = references_from_json(fields.get("references"))
+        return cls(**fields)  # type: ignore[arg-type]
 
 
 def new_build_id() -> str:
@@ -124,7 +147,7 @@ class SnapshotStore:
             tmp / _PASSAGES,
             {
                 "passages": [p.__dict__ for p in passages],
-                "documents": [d.__dict__ for d in documents],
+                "documents": [d.to_json() for d in documents],
             },
         )
         if units is not None:
@@ -217,14 +240,15 @@ class Snapshot:
         manifest = json.loads((folder / _MANIFEST).read_text(encoding="utf-8"))
         payload = json.loads((folder / _PASSAGES).read_text(encoding="utf-8"))
         passages = [Passage(**p) for p in payload["passages"]]
-        documents = {}
-        for d in payload["documents"]:
-            d["tags"], d["themes"] = tuple(d["tags"]), tuple(d["themes"])
-            documents[d["path"]] = DocumentInfo(**d)
+        documents = {d["path"]: DocumentInfo.from_json(d) for d in payload["documents"]}
         index = faiss.read_index(str(folder / _VECTORS))
         units = read_table(folder)
         log.info("loaded index %s: %d passages", build_id, len(passages))
         return cls(build_id, manifest["model"], passages, documents, index, units)
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _keyword_text(passage: Passage, documents: dict[str, DocumentInfo]) -> str:

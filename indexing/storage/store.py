@@ -125,7 +125,7 @@ def upsert_document(
         date=document.date,
         type=document.type,
         tags=list(document.tags),
-        meta=json.loads(json.dumps(document.metadata, default=str)),
+        meta=json.loads(json.dumps(_meta(document), default=str)),
     )
     row.chunks = [
         ChunkRow(
@@ -134,6 +134,17 @@ def upsert_document(
         for c, v in zip(chunks, vectors, strict=True)
     ]
     session.add(row)
+
+
+def _meta(document: Document) -> dict[str, object]:
+    """The document's extra front matter, with its references, example flag and review dates."""
+    return {
+        **document.metadata,
+        "references": [r.to_json() for r in document.references],
+        "exemple": document.example,
+        "review_by": document.review_by,
+        "facts_date": document.facts_date,
+    }
 
 
 def all_documents(session: Session) -> list[DocumentRow]:

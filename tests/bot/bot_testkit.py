@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 
 import sqlalchemy
 from sqlalchemy import select
@@ -135,12 +136,15 @@ def source(
     excerpt: str = "Un passage du document.",
     type_: str = "ressource",
     date: str | None = "2026-03-12",
+    path: str | None = None,
+    **details: Any,
 ) -> Source:
-    """A source for tests."""
+    """A source for tests (`details`: references, example, review_due, passage_url...)."""
     return Source(
+        **details,
         title=title or f"Document {n}",
         url=url,
-        path=f"ressources/doc-{n}.md",
+        path=path or f"ressources/doc-{n}.md",
         date=date,
         type=type_,
         score=1.0 / (n + 1),
@@ -177,6 +181,8 @@ class Doc:
     type: str
     tags: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    review_by: str | None = None
+    example: bool = False
 
 
 class FakeEngine:

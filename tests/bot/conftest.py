@@ -113,6 +113,7 @@ async def start_bot(
                 "admin_ids": (ADMIN_ID,),
                 "user_hash_key": "e2e-key",
                 "data_dir": tmp_path / "bot-data",
+                "knowledge_dir": (engine or shared_engine).settings.knowledge_dir,
                 "community_contact": "l'équipe d'animation de la Communauté",
                 **overrides,
             }

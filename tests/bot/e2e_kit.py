@@ -68,6 +68,11 @@ title: "Choisir un outil de visioconférence libre"
 url: https://example.org/visio
 date: 2026-05-04
 type: ressource
+sources:
+  - title: "Comparatif des outils de visioconférence"
+    url: https://example.org/comparatif-visio
+    publisher: "Framasoft"
+    year: 2021
 tags: [visioconférence, Jitsi, BigBlueButton]
 themes: [outils collaboratifs]
 ---
@@ -81,6 +86,7 @@ convient aux ateliers à distance avec tableau blanc, salles de sous-groupes et 
 title: "Atelier : animer une réunion à distance"
 date: 2026-06-20
 type: atelier
+exemple: true
 tags: [visioconférence, animation]
 themes: [animation]
 ---
@@ -93,9 +99,21 @@ partagé, une personne qui anime et une autre qui prend des notes, et des pauses
 }
 
 
+FIXTURE_REFERENCE = (
+    '\nsources:\n  - title: "Guide pratique ({name})"\n'
+    '    url: https://example.org/guide-{name}\n    publisher: "Avise"\n    year: 2019\ntype: '
+)
+
+
 def write_knowledge(target: Path) -> Path:
-    """The fixture knowledge folder plus two documents, copied to `target`."""
+    """The fixture knowledge folder plus two documents, copied to `target`; each fixture sheet
+    gets a reference "Guide pratique (<name>)" (Avise, 2019)."""
     shutil.copytree(FIXTURE_KB, target)
+    for sheet in [*target.glob("ressources/*.md"), *target.glob("ateliers/*.md")]:
+        text = sheet.read_text(encoding="utf-8")
+        sheet.write_text(
+            text.replace("\ntype: ", FIXTURE_REFERENCE.format(name=sheet.stem), 1), encoding="utf-8"
+        )
     for rel, body in EXTRA_DOCS.items():
         (target / rel).write_text(body, encoding="utf-8")
     return target

@@ -171,6 +171,9 @@ async def test_share_builds_the_card_from_the_stored_answer(
     card = check_html(result["input_message_content"]["message_text"])
     assert QUESTION in card and titles[0] in card and texts.CHECK_SOURCE in card
     assert answer_text[:40] in card
+    # the stored sources kept their references and dates
+    assert "Comparatif des outils de visioconférence (Framasoft, 2021)" in card
+    assert "fiche rédigée le 4 mai 2026" in card
     assert bot.engine.answers == searches  # no new search
     await emu.send_inline_query(BRUNO, query)  # someone else's private answer: not shared
     calls = await emu.wait_for_calls("answerInlineQuery", 2)

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 MEMBER = User(1001, "Camille")
 CHAT = Chat.private(MEMBER)
 QUESTION = "Quel outil libre pour organiser une visioconférence ?"
+REFERENCE_LINKS = ("https://example.org/comparatif-visio", "https://example.org/guide-")
 UNANSWERABLE = "Quel est le numéro de téléphone de la CRESS de Bretagne ?"
 
 
@@ -42,9 +43,12 @@ async def test_question_gets_answer_with_linked_sources(
     assert text.startswith(record.answer_text[:50]) and texts.ANSWER_SOURCES in text
     for rank, (title, _url, _path, _chunks) in enumerate(cited[:3], start=1):
         assert f"{rank}. {title}" in text
-    assert [u for _, u, _, _ in cited[:3] if u] == link_urls(reply)
+    sheet_links = [u for u in link_urls(reply) if not u.startswith(REFERENCE_LINKS)]
+    assert [u for _, u, _, _ in cited[:3] if u] == sheet_links
     assert "Choisir un outil de visioconférence libre" in text
-    assert "mis à jour le 4 mai 2026" in text
+    assert "ressource · fiche rédigée le 4 mai 2026" in text
+    line = "↳ Pour aller plus loin : Comparatif des outils de visioconférence (Framasoft, 2021)"
+    assert line in text and "https://example.org/comparatif-visio" in link_urls(reply)
     # typing first, then the answer in HTML without link previews, with its keyboard
     [action] = await emu.calls("sendChatAction")
     assert action["params"]["action"] == "typing"
@@ -112,6 +116,8 @@ async def test_more_sources_shows_the_next_ones(
         titles = [c.title for c in record.sources]
     assert more["text"].startswith(texts.MORE_SOURCES_TITLE)
     assert f"4. {titles[3]}" in more["text"] and f"{len(titles)}. {titles[-1]}" in more["text"]
+    assert "↳ Pour aller plus loin : Guide pratique (" in more["text"]
+    assert "(Avise, 2019)" in more["text"]
     [edit] = await emu.wait_for_calls("editMessageReplyMarkup")
     assert f"more:{answer_id}" not in callback_data(edit["result"])
     assert bot.engine.answers == answers_before  # built from the stored answer
@@ -169,7 +175,9 @@ async def test_start_help_sources_workshops_and_menus(
     assert "Outils collaboratifs\n• Choisir un outil de visioconférence libre" in catalogue
     assert "https://example.org/visio" in link_urls(await ask(emu, "/sources"))
     workshops = (await ask(emu, "/ateliers"))["text"].splitlines()
-    assert workshops[1].startswith("• Atelier : animer une réunion à distance · 20 juin 2026")
+    assert workshops[1].startswith(
+        "• Atelier : animer une réunion à distance (exemple) · 20 juin 2026"
+    )
     assert (await ask(emu, "/inconnue"))["text"] == texts.UNKNOWN_COMMAND
     menus = {
         (c["params"]["scope"]["type"], c["params"].get("language_code")): c["params"]["commands"]
@@ -186,7 +194,8 @@ async def test_start_help_sources_workshops_and_menus(
         "oubli",
     ]
     assert menus[("all_group_chats", "fr")][0]["command"] == "question"
-    assert [c["command"] for c in menus[("chat", None)]][-2:] == ["reindex", "stats"]
+    admin_menu = [c["command"] for c in menus[("chat", None)]][-3:]
+    assert admin_menu == ["reindex", "stats", "verifier"]
 
 
 @pytest.mark.parametrize(

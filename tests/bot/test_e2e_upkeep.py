@@ -195,6 +195,33 @@ async def test_link_check_job_reports_dead_and_moved_links(
     assert len(await admin_texts(emu)) == 1  # every link answers: nothing to say
 
 
+async def test_link_check_job_flags_sheets_past_their_review_date(
+    start_bot: StartBot,
+    emu: AsyncEmulatorClient,
+    own_engine: KnowledgeEngine,
+    tmp_path: Path,
+    link_server: str,
+) -> None:
+    rgpd = own_engine.settings.knowledge_dir / "ressources" / "rgpd.md"
+    rgpd.write_text(
+        rgpd.read_text(encoding="utf-8").replace(
+            "date: 2026-11-15\n", "date: 2026-11-15\nreview_by: 2001-01-31\n", 1
+        ),
+        encoding="utf-8",
+    )
+    own_engine.reindex()
+    links = tmp_path / "kb-liens-ok"
+    (links / "ressources").mkdir(parents=True)
+    (links / "ressources" / "fiche.md").write_text(
+        f"---\ntitle: Fiche\nurl: {link_server}/ok\n---\nTout va bien.\n", encoding="utf-8"
+    )
+    bot = await start_bot(engine=own_engine, knowledge_dir=links, link_check_interval_hours=24)
+    await run_job(bot, JOB_LINKS)  # every link answers, but a sheet is due for review
+    [report] = await admin_texts(emu)
+    assert report.startswith("🔗 " + texts.LINKS_TITLE)
+    assert texts.REVIEW_DUE_TITLE in report and "• ressources/rgpd.md : 31 janvier 2001" in report
+
+
 async def test_digest_job_sends_unanswered_and_disliked_questions_grouped(
     start_bot: StartBot, emu: AsyncEmulatorClient
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bot_testkit import source
 
-from bot.telegram import keyboards
+from bot.telegram import keyboards, texts
 
 BIG_ID = 10**17
 
@@ -49,3 +49,18 @@ def test_card_keyboard_links_sources_and_deep_links_the_bot() -> None:
     markup = keyboards.card_keyboard(sources, "essbot_test_bot")
     urls = [row[0].url for row in markup.inline_keyboard]
     assert urls == ["https://example.org/doc", "https://t.me/essbot_test_bot?start=carte"]
+    credited = source(1, passage_url="https://example.org/page-citee")
+    markup = keyboards.card_keyboard([credited], "essbot_test_bot")
+    assert markup.inline_keyboard[0][0].url == "https://example.org/page-citee"
+
+
+def test_document_buttons_survive_a_vote_and_forged_data_is_not_parsed() -> None:
+    markup = keyboards.answer_keyboard(7, documents=(1, 3))
+    labels = [b.text for b in markup.inline_keyboard[-1]]
+    assert labels == ["📎 Document 1", "📎 Document 3"]
+    assert keyboards.keyboard_state(markup).documents == (1, 3)
+    single = keyboards.answer_keyboard(7, documents=(2,))
+    assert single.inline_keyboard[-1][0].text == texts.BUTTON_DOCUMENT
+    assert keyboards.parse_document_callback("doc:7:2") == (7, 2)
+    for forged in ("doc:7:../../etc/passwd", "doc:7:ressources/a.pdf", "doc:x:1", "doc:7:123"):
+        assert keyboards.parse_document_callback(forged) is None

@@ -10,10 +10,12 @@ from bot_testkit import HOSTILE, HOSTILE_URLS, Doc, check_html, check_messages, 
 
 from bot.assistant.replies import Progress, StoredAnswer
 from bot.storage.figures import Stats
+from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
 from bot.telegram import texts
 from bot.telegram.html import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
-from indexing.models import Answer, Definition, FailedFile, IndexReport
+from indexing.models import Answer, Definition, FailedFile, IndexReport, Reference
+from indexing.sources.validation import CheckReport, Finding
 
 CASES = list(itertools.product(HOSTILE, HOSTILE_URLS[:4]))
 
@@ -27,6 +29,11 @@ def hostile_answer(text: str, url: str | None, answered: bool = True) -> Answer:
             excerpt=text,
             type_=("atelier", "x<y>", "glossaire")[i % 3],
             date=(text[:20], "2026-02-30", None, "2026-11-15")[i % 4],
+            references=(Reference(text, url, text[:40], 2016), Reference("", url)),
+            example=i % 2 == 0,
+            review_due=i % 3 == 0,
+            passage_url=url if i % 4 == 1 else None,
+            facts_date=text[:8] if i % 5 == 0 else None,
         )
         for i in range(10)
     )
@@ -95,7 +102,7 @@ def test_answer_shows_text_sources_types_and_dates() -> None:
     assert answer.text in shown
     assert "1. Document 0" in shown and "3. Document 2" in shown
     assert "Document 3" not in shown  # for "Plus de sources"
-    assert "ressource · mis à jour le 12 mars 2026" in shown
+    assert "ressource · fiche rédigée le 12 mars 2026" in shown
     more = check_messages(render.more_sources(stored(answer)))
     assert "4. Document 3" in more and "6. Document 5" in more
     assert render.has_more_sources(answer)
@@ -190,3 +197,88 @@ def test_glossary_reminders_follow_the_answer() -> None:
         or "📖 <b>PANA (Point d'appui au numérique associatif)</b> : Un lieu &lt;labellisé&gt;."
         in html
     )
+
+
+BAROMETER = Reference("Baromètre 2016", "https://www.solidatech.fr/barometre", "Solidatech", 2016)
+GUIDE = Reference("Guide du RGAA", "https://disic.github.io/rgaa", "DISIC", None)
+
+
+def sourced_answer() -> Answer:
+    """Six sources with references; the first cites an example workshop past its review date."""
+    sources = (
+        source(0, type_="atelier", date="2026-01-29", example=True, review_due=True, url=None),
+        source(1, references=(BAROMETER, GUIDE)),
+        *(source(n, references=(BAROMETER,)) for n in range(2, 6)),
+    )
+    return replace(make_answer(), sources=sources)
+
+
+def test_sources_show_their_kind_of_date_example_label_and_review_status() -> None:
+    shown = check_messages(render.answer(stored(sourced_answer()), contact="x"))
+    assert "1. Document 0 (exemple) · compte rendu d'atelier · atelier du 29 janvier 2026" in shown
+    assert "atelier du 29 janvier 2026 · ⚠️ à vérifier" in shown
+    assert "2. Document 1 · ressource · fiche rédigée le 12 mars 2026\n" in shown
+    assert "Document 1 (exemple)" not in shown and shown.count("à vérifier") == 1
+    card = check_html(render.card(sourced_answer()))
+    assert "Document 0 (exemple)" in card and "atelier du 29 janvier 2026" in card
+
+
+def test_references_appear_in_answers_cards_and_more_sources() -> None:
+    answer = sourced_answer()
+    reply = render.answer(stored(answer), contact="x")[0]
+    line = "↳ Pour aller plus loin : Baromètre 2016 (Solidatech, 2016)"
+    assert line in check_html(reply) and '<a href="https://www.solidatech.fr/barometre">' in reply
+    assert "Guide du RGAA" not in check_html(reply)  # one reference per source in an answer
+    assert line in check_html(render.card(answer))
+    more = check_messages(render.more_sources(stored(answer)))
+    assert "4. Document 3" in more and more.count(line) == 3
+    with_two = replace(answer, sources=answer.sources[1:2] * 4)
+    more = check_messages(render.more_sources(stored(with_two)))
+    assert "Baromètre 2016 (Solidatech, 2016) ; Guide du RGAA (DISIC)" in more
+
+
+def test_a_passage_that_credits_a_page_links_to_it() -> None:
+    credited = source(0, passage_url="https://www.insee.fr/fr/statistiques/7633654")
+    html = render.answer(stored(replace(make_answer(), sources=(credited,))), contact="x")[0]
+    assert 'href="https://www.insee.fr/fr/statistiques/7633654">Document 0</a>' in html
+    assert "https://example.org/doc" not in html
+
+
+def test_only_cited_files_without_web_page_can_be_sent() -> None:
+    pdf = source(0, url=None, path="ressources/checklist.pdf")
+    linked_pdf = source(1, path="ressources/guide.pdf")
+    sheet = source(2, url=None, path="ressources/fiche.md")
+    docx = source(3, url=None, path="ateliers/note.docx")
+    answer = replace(make_answer(), sources=(pdf, linked_pdf, sheet, docx))
+    assert render.sendable_ranks(answer) == (1,)  # the DOCX is not among the three shown
+    answer = replace(answer, text="Voir la note [4].")
+    assert render.sendable_ranks(answer) == (1, 4)
+
+
+def test_link_report_lists_sheets_past_their_review_date() -> None:
+    due = [
+        Doc("ressources/rgpd.md", "RGPD", None, "2026-01-01", "ressource", review_by="2026-06-30")
+    ]
+    shown = check_messages(admin_render.links_report([], due))
+    assert texts.REVIEW_DUE_TITLE in shown and "• ressources/rgpd.md : 30 juin 2026" in shown
+    assert texts.REVIEW_DUE_TITLE not in check_messages(admin_render.links_report([], []))
+
+
+def test_check_report_lists_errors_then_the_summary() -> None:
+    report = CheckReport(
+        files=3,
+        errors=(Finding("a.md", "date", "date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ"),),
+        warnings=(Finding("b.pdf", "date", "date : pas de ligne « Date : AAAA-MM-JJ »"),),
+    )
+    shown = check_messages(admin_render.check_report(report))
+    assert "• a.md — date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ" in shown
+    assert shown.index(texts.CHECK_ERRORS) < shown.index(texts.CHECK_WARNINGS)
+    assert shown.endswith("3 fichiers vérifiés : 1 erreur, 1 avertissement")
+    clean = check_messages(admin_render.check_report(CheckReport(files=1)))
+    assert texts.CHECK_CLEAN in clean and texts.CHECK_ERRORS not in clean
+
+
+def test_catalogue_and_workshops_label_examples() -> None:
+    docs = [Doc("ateliers/a.md", "Atelier A", None, "2026-01-29", "atelier", example=True)]
+    assert "• Atelier A (exemple) · 29 janvier 2026" in check_messages(render.workshops(docs))
+    assert "• Atelier A (exemple)" in check_messages(render.catalogue(docs))

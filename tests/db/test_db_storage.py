@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import records
 from bot.storage.database import upgrade_database
 from indexing.engine import KnowledgeEngine
-from indexing.models import Answer, Source
+from indexing.models import Answer, Reference, Source
 from indexing.settings import Settings
 from indexing.storage import store
 from indexing.storage.db import make_engine, make_sessions
@@ -97,6 +97,15 @@ def answer_with_sources() -> Answer:
             excerpt=f"Passage {rank}",
             section="Partie > Sous-partie",
             chunk_ids=(rank, 100 + rank),
+            references=(
+                Reference("Baromètre « 2016 »", "https://example.org/b", "Solidatech", 2016),
+            )
+            if rank
+            else (),
+            example=rank == 1,
+            review_due=rank == 2,
+            passage_url="https://example.org/passage" if rank == 2 else None,
+            facts_date="2016" if rank == 1 else None,
         )
         for rank in range(3)
     )
@@ -186,3 +195,18 @@ def test_groups_and_big_chat_ids(sessions: sessionmaker[Session]) -> None:
         records.upsert_group(s, -42, title="Ancien", chat_type="group", status="kicked", now=NOW)
     with sessions() as s:
         assert [g.chat_id for g in records.active_groups(s)] == [supergroup]
+
+
+def test_sources_stored_before_details_existed_read_as_plain(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as s:
+        qid = add(s, answer_with_sources(), records.hash_user(b"key", 1))
+        s.execute(update(records.CitedSource).values(details=None))
+    with sessions() as s:
+        record = records.get_question(s, qid)
+        assert record is not None
+        sources = records.to_answer(record).sources
+    assert [(x.references, x.example, x.review_due, x.passage_url) for x in sources] == [
+        ((), False, False, None)
+    ] * 3

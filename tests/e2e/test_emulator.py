@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import hashlib
 import time
 from collections.abc import Callable
 
@@ -447,6 +448,7 @@ async def test_documents_and_photos_are_multipart(run_bot, emu):
         "filename": "guide.pdf",
         "mime_type": "application/pdf",
         "size": 13,
+        "sha256": hashlib.sha256(b"%PDF-1.4 fake").hexdigest(),
     }
 
 

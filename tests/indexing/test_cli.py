@@ -34,8 +34,27 @@ def essbot(tmp_path: Path, kb_dir: Path, *args: str) -> subprocess.CompletedProc
     )
 
 
+BAROMETER = {
+    "title": "Baromètre 2016",
+    "url": "https://example.org/barometre",
+    "publisher": "Solidatech",
+    "year": 2016,
+}
+
+
 def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
     (kb_dir / "casse.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
+    dla = kb_dir / "ressources" / "dla.md"
+    dla.write_text(
+        dla.read_text(encoding="utf-8").replace(
+            "date: 2026-11-15\n",
+            "date: 2026-11-15\nsources:\n  - title: Baromètre 2016\n"
+            "    url: https://example.org/barometre\n    publisher: Solidatech\n    year: 2016\n"
+            "  - https://example.org/sans-titre\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
     result = essbot(tmp_path, kb_dir, "index", "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -58,8 +77,26 @@ def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
     assert answer["question"] == "Le DLA est-il gratuit ?"
     assert isinstance(answer["answered"], bool) and isinstance(answer["answer"], str)
     first = answer["sources"][0]
-    assert set(first) == {"title", "url", "path", "date", "type", "score", "excerpt"}
-    assert first["path"] == "ressources/dla.md"
+    assert set(first) == {
+        "title",
+        "url",
+        "path",
+        "date",
+        "type",
+        "score",
+        "excerpt",
+        "link",
+        "example",
+        "review_due",
+        "facts_date",
+        "references",
+    }
+    assert first["path"] == "ressources/dla.md" and first["link"] == first["url"]
+    assert first["references"] == [
+        BAROMETER,
+        {"title": "", "url": "https://example.org/sans-titre", "publisher": None, "year": None},
+    ]
+    assert first["example"] is False and first["review_due"] is False
     assert first["url"] == "https://example.org/dla" and first["date"] == "2026-11-15"
     assert first["type"] == "ressource" and isinstance(first["score"], float)
 
@@ -116,3 +153,87 @@ def test_errors_are_one_clear_line_and_non_zero(tmp_path: Path, kb_dir: Path) ->
     missing = essbot(tmp_path, tmp_path / "absent", "index")
     assert missing.returncode == 1 and "introuvable" in missing.stderr
     assert "Traceback" not in missing.stderr + result.stderr
+
+
+def test_ask_prints_dates_and_further_reading(tmp_path: Path, kb_dir: Path) -> None:
+    dla = kb_dir / "ressources" / "dla.md"
+    dla.write_text(
+        dla.read_text(encoding="utf-8").replace(
+            "date: 2026-11-15\n",
+            "date: 2026-11-15\nexemple: true\nreview_by: 2020-01-01\nsources:\n"
+            "  - title: Baromètre 2016\n    url: https://example.org/barometre\n"
+            "    publisher: Solidatech\n    year: 2016\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
+    essbot(tmp_path, kb_dir, "index")
+    result = essbot(tmp_path, kb_dir, "ask", "Le DLA est-il gratuit ?")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Le Dispositif local d'accompagnement" in out or "DLA" in out
+    assert "(exemple) (ressource, fiche rédigée le 2026-11-15, à vérifier)" in out
+    assert "Pour aller plus loin :" in out
+    assert "- Baromètre 2016 — Solidatech, 2016 — https://example.org/barometre" in out
+
+
+def test_check_on_the_starter_base_exits_zero(tmp_path: Path) -> None:
+    starter = Path(__file__).resolve().parents[2] / "knowledge"
+    result = essbot(tmp_path, starter, "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].endswith(": 0 erreur, 0 avertissement")
+
+
+def test_check_names_the_file_field_and_expected_type(tmp_path: Path, kb_dir: Path) -> None:
+    (kb_dir / "ressources" / "mauvaise.md").write_text(
+        "---\ntitle: Mauvaise\ndate: 2024-13-45\nurl: [https://a.example, https://b.example]\n"
+        "type: fiche\nexemple: oui\nreview_by: 2020-01-01\nsources:\n  - publisher: X\n"
+        "    url: ftp://example.org/x\n---\nVoir [ce lien](mailto:a@b.c).\n",
+        encoding="utf-8",
+    )
+    (kb_dir / "ressources" / "copie.md").write_text(
+        "---\ntitle: Copie\ndate: 2026-01-01\nurl: https://example.org/dla\n"
+        "review_by: 2020-01-01\n---\nTexte.\n",
+        encoding="utf-8",
+    )
+    (kb_dir / "casse.pdf").write_bytes(b"%PDF-1.4 pas un vrai PDF")
+    result = essbot(tmp_path, kb_dir, "check", "--json")
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"files", "errors", "warnings"} and report["files"] == 8
+    errors = {(e["path"], e["field"]): e["message"] for e in report["errors"]}
+    bad = "ressources/mauvaise.md"
+    assert errors[(bad, "date")] == "date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ"
+    assert errors[(bad, "url")].startswith("url : « ['https://a.example', ")
+    assert "un seul lien http(s) attendu" in errors[(bad, "url")]
+    assert "n'est pas un type connu (ressource, atelier, glossaire)" in errors[(bad, "type")]
+    assert errors[(bad, "exemple")] == "exemple : « oui » n'est pas true ou false"
+    assert "« ftp://example.org/x » n'est pas un lien http(s)" in errors[(bad, "sources")]
+    assert "« mailto:a@b.c » n'est pas un lien http(s)" in errors[(bad, "texte")]
+    assert "est déjà le lien de ressources/copie.md" in errors[("ressources/dla.md", "url")]
+    assert "est déjà le lien de ressources/dla.md" in errors[("ressources/copie.md", "url")]
+    assert errors[("casse.pdf", "fichier")].startswith("fichier illisible : PDF illisible")
+    warnings = {(w["path"], w["field"]) for w in report["warnings"]}
+    assert warnings == {("ressources/copie.md", "review_by"), (bad, "review_by")}
+
+    text = essbot(tmp_path, kb_dir, "check")
+    assert text.returncode == 1
+    last = text.stdout.strip().splitlines()[-1]
+    assert last == f"8 fichiers vérifiés : {len(report['errors'])} erreurs, 2 avertissements"
+
+
+def test_index_reports_front_matter_errors_by_field_and_indexes_the_rest(
+    tmp_path: Path, kb_dir: Path
+) -> None:
+    (kb_dir / "ressources" / "mauvaise.md").write_text(
+        "---\ntitle: Mauvaise\ndate: 2024-13-45\nurl: [https://a.example]\n---\nTexte.\n",
+        encoding="utf-8",
+    )
+    result = essbot(tmp_path, kb_dir, "index", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["added"] == 5
+    [failed] = report["failed"]
+    assert failed["path"] == "ressources/mauvaise.md"
+    assert "date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ" in failed["reason"]
+    assert "url : « ['https://a.example'] » n'est pas une adresse" in failed["reason"]

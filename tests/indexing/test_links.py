@@ -380,3 +380,17 @@ def test_single_source_string_and_invalid_front_matter(tmp_path: Path) -> None:
         "https://corps.example/": ("casse.md",),
         "https://seule.example/": ("seul.md",),
     }
+
+
+def test_collects_the_urls_of_sources_given_as_references(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "fiche.md",
+        "---\ntitle: Fiche\nsources:\n  - title: Baromètre\n    url: https://example.org/b\n"
+        "    publisher: Solidatech\n    year: 2016\n  - https://example.org/c\n"
+        "  - title: Sans lien\ndate: 2024-13-45\n---\nTexte.\n",
+    )
+    assert collect_links(tmp_path) == {
+        "https://example.org/b": ("fiche.md",),
+        "https://example.org/c": ("fiche.md",),
+    }

@@ -22,6 +22,7 @@
  * No files to download, no flood limits or blocked users unless injected with /override.
  */
 const express = require('express');
+const crypto = require('crypto');
 const busboy = require('busboy');
 const TelegramServer = require('telegram-test-api');
 
@@ -424,7 +425,7 @@ function parseParams(req) {
   return out;
 }
 // multipart/form-data (sendDocument/sendPhoto uploads; the library could not read them):
-// fields as strings, files as {filename, mime_type, size}.
+// fields as strings, files as {filename, mime_type, size, sha256}.
 function multipart(req, _res, next) {
   if (!req.is('multipart/form-data')) return next();
   const body = {};
@@ -432,8 +433,10 @@ function multipart(req, _res, next) {
   bb.on('field', (name, value) => { body[name] = value; });
   bb.on('file', (name, stream, info) => {
     const file = { filename: info.filename, mime_type: info.mimeType, size: 0 };
+    const digest = crypto.createHash('sha256');
     body[name] = file;
-    stream.on('data', (chunk) => { file.size += chunk.length; });
+    stream.on('data', (chunk) => { file.size += chunk.length; digest.update(chunk); });
+    stream.on('end', () => { file.sha256 = digest.digest('hex'); });
   });
   bb.on('close', () => { req.body = body; req._body = true; next(); });
   bb.on('error', next);
