@@ -45,9 +45,29 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class ExplainedErrors(logging.Filter):
+    """Drops the traceback of errors the command line explains in French itself (a rejected
+    token, an unreachable API): their one-line log stays, the trace shows with -v only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._types: tuple[type[BaseException], ...] = ()
+
+    def add(self, types: Iterable[type[BaseException]]) -> None:
+        """Hide the tracebacks of these exception types (and subclasses)."""
+        self._types = (*self._types, *types)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Remove the traceback of an explained error."""
+        if record.exc_info and isinstance(record.exc_info[1], self._types):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def configure_logging(verbose: bool) -> RedactSecrets:
     """Log to stderr (INFO with -v, else WARNING) through a redacting filter, returned so that
-    the commands that read secrets can register them."""
+    the commands that read secrets can register them; without -v, explained errors lose their
+    traceback."""
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -57,7 +77,18 @@ def configure_logging(verbose: bool) -> RedactSecrets:
     redaction = RedactSecrets()
     for handler in logging.getLogger().handlers:
         handler.addFilter(redaction)
+        if not verbose:
+            handler.addFilter(ExplainedErrors())
     return redaction
+
+
+def explain_errors(types: Iterable[type[BaseException]]) -> None:
+    """Hide the tracebacks of these errors in the logs, unless -v (see ExplainedErrors)."""
+    wanted = tuple(types)
+    for handler in logging.getLogger().handlers:
+        for candidate in handler.filters:
+            if isinstance(candidate, ExplainedErrors):
+                candidate.add(wanted)
 
 
 def redaction_filter() -> RedactSecrets:

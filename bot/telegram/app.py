@@ -289,8 +289,10 @@ def run(settings: Settings) -> None:
     A rejected token and an unreachable Bot API at start-up become domain errors with a
     French message (the token is never part of it).
     """
+    from indexing.logs import explain_errors
     from indexing.progress import ReindexProgress
 
+    explain_errors([InvalidToken, NetworkError])  # their French message follows; -v: the trace
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
     upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all
     db = make_engine(settings.resolved_database_url)
@@ -301,6 +303,11 @@ def run(settings: Settings) -> None:
             engine.ensure_index(progress=progress)
         finally:
             progress.close()
+        if not engine.documents():
+            log.warning(
+                "No document indexed in %s: the bot will answer nothing (see knowledge/README.md)",
+                settings.knowledge_dir,
+            )
         application = build_application(settings, engine, db)
         try:
             if settings.webhook_url:

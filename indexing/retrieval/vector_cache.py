@@ -91,9 +91,7 @@ def save_vectors(
 ) -> None:
     """Write a cache file atomically (temporary file, fsync, rename)."""
     key_list = list(keys)
-    key_matrix = np.frombuffer(b"".join(key_list), dtype=np.uint8).reshape(len(key_list), -1)
-    if not key_list:
-        key_matrix = np.zeros((0, KEY_BYTES), np.uint8)
+    key_matrix = np.frombuffer(b"".join(key_list), dtype=np.uint8).reshape(len(key_list), KEY_BYTES)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("wb") as handle:

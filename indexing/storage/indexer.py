@@ -243,7 +243,7 @@ class Indexer:
             else np.zeros((0, dim), np.float32)
         )
         if not documents:
-            log.warning(
+            log.info(
                 "the knowledge folder %s holds no indexable document (see knowledge/README.md)",
                 self._root,
             )
