@@ -155,9 +155,7 @@ async def bench_bot_process(
         "LINK_CHECK_INTERVAL_HOURS": "0",
         "DIGEST_INTERVAL_DAYS": "0",
     }
-    bot = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run"], env=env, cwd=data_dir.parent
-    )
+    bot = subprocess.Popen([sys.executable, "-m", "bot.cli", "run"], env=env, cwd=data_dir.parent)
     try:
         async with emulator.async_client(token) as client:
             # warm-up: model, index, off-topic calibration, first database writes
