@@ -41,6 +41,7 @@ import yaml  # noqa: E402
 from echo_bench import arun_echo_benchmark  # noqa: E402
 from emulator import Chat, Emulator, User  # noqa: E402
 
+from bot.storage.database import upgrade_database  # noqa: E402
 from bot.telegram.app import build_application, default_rate_limiter  # noqa: E402
 from indexing.answering.cache import AnswerCache  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
@@ -227,6 +228,7 @@ def engine_settings(args: argparse.Namespace, scratch: Path) -> Settings:
 
 def build_index(settings: Settings) -> None:
     """Index the knowledge folder once (shipped and cached vectors make it quick)."""
+    upgrade_database(settings.resolved_database_url)  # as `essbot start` does, before the engine
     engine = KnowledgeEngine.open(settings)
     try:
         engine.reindex()

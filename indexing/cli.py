@@ -226,9 +226,15 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     """A conversation in the terminal, straight on the engine: nothing is stored."""
     with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401 - input() gains line editing and history
+    from indexing.progress import ReindexProgress
+
     engine = open_engine(settings)
     try:
-        engine.ensure_index()
+        progress = ReindexProgress()
+        try:
+            engine.ensure_index(progress=progress)
+        finally:
+            progress.close()
         print(
             "Conversation dans le terminal. Rien n'est enregistré : ni les questions ni les "
             "réponses (le bot Telegram, lui, garde les questions pour les statistiques).\n"
