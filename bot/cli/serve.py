@@ -52,7 +52,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram_bot_token is None:
         print(token_help(), file=sys.stderr)
         return 2
-    mask_secrets([settings.telegram_bot_token.get_secret_value()])
+    secrets = [settings.telegram_bot_token, settings.webhook_secret]  # they travel in requests
+    mask_secrets(secret.get_secret_value() for secret in secrets if secret is not None)
     ensure_data_folder(settings.data_dir)
     from bot.telegram.app import run
 
