@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -10,7 +11,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
+from indexing.argparse_fr import FrenchArgumentParser
 from indexing.errors import EngineError
+from indexing.logs import RedactSecrets, configure_logging
 from indexing.models import Answer, IndexReport, Reference, Source
 from indexing.settings import Settings
 
@@ -23,30 +29,52 @@ log = logging.getLogger(__name__)
 Register = Callable[[Any], None]  # adds subcommands to the parser's subparsers
 
 
+DATE_HELP = "au format AAAA-MM-JJ, par exemple 2026-01-31"
+
+
 def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
     """The parser of the engine's commands, extended by `extra` registrations."""
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="essbot",
         description="Assistant de la communauté : indexe le dossier de connaissances et y répond.",
+        epilog="Les options globales se placent avant la commande ; "
+        "« essbot COMMANDE -h » décrit chaque commande.",
     )
-    parser.add_argument("--knowledge", type=Path, help="dossier de connaissances (KNOWLEDGE_DIR)")
-    parser.add_argument("--data", type=Path, help="dossier des index et de la base (DATA_DIR)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+    parser.add_argument(
+        "--knowledge", type=Path, metavar="DOSSIER", help="dossier de connaissances (KNOWLEDGE_DIR)"
+    )
+    parser.add_argument(
+        "--data", type=Path, metavar="DOSSIER", help="dossier des index et de la base (DATA_DIR)"
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="journal détaillé, traces d'erreur comprises"
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMANDE", title="commandes"
+    )
 
     p = sub.add_parser("index", help="indexer le dossier de connaissances")
-    p.add_argument("--full", action="store_true", help="tout réindexer (ignorer le cache)")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="tout relire et reconstruire (les vecteurs déjà calculés sont repris)",
+    )
     p.add_argument("--json", action="store_true", help="résumé en JSON")
     p.set_defaults(handler=cmd_index)
 
     p = sub.add_parser("ask", help="poser une question")
-    p.add_argument("question", nargs="+")
+    p.add_argument("question", nargs="+", metavar="QUESTION", help="la question, en mots libres")
     p.add_argument("--json", action="store_true", help="réponse en JSON")
-    p.add_argument("--limit", type=int, default=5, help="nombre de sources (5)")
+    p.add_argument("--limit", type=int, default=5, metavar="N", help="nombre de sources (5)")
     p.set_defaults(handler=cmd_ask)
 
     p = sub.add_parser("eval", help="mesurer la qualité sur un fichier de questions YAML")
-    p.add_argument("file", type=Path)
+    p.add_argument(
+        "file",
+        type=Path,
+        metavar="FICHIER",
+        help="fichier YAML : une liste de {question, expected: [chemins attendus]}",
+    )
     p.add_argument("--json", action="store_true", help="métriques en JSON")
     p.add_argument(
         "--details",
@@ -59,7 +87,9 @@ def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="rapport en JSON")
     p.set_defaults(handler=cmd_check)
 
-    p = sub.add_parser("chat", help="conversation dans le terminal")
+    p = sub.add_parser(
+        "chat", help="conversation dans le terminal (rien n'est enregistré ; /quitter pour sortir)"
+    )
     p.set_defaults(handler=cmd_chat)
 
     for register in extra:
@@ -77,54 +107,42 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def open_engine(settings: Settings) -> Any:
+    """The engine of the configured folders (the data folder is checked first)."""
     from indexing.engine import KnowledgeEngine
+    from indexing.storage.folders import ensure_data_folder
 
+    ensure_data_folder(settings.data_dir)
     return KnowledgeEngine.open(settings)
 
 
-def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
-    """A tqdm bar on stderr (only on a terminal), fed by the indexer's callbacks."""
-    from tqdm import tqdm
+def run_reindex(engine: Any, full: bool = False) -> IndexReport:
+    """Reindex with the progress display of the command line, closed before any summary."""
+    from indexing.progress import ReindexProgress
 
-    bars: dict[str, Any] = {}
-    enabled = sys.stderr.isatty()
-
-    def update(done: int, total: int, current: str) -> None:
-        phase = "Intégration" if current == "embeddings" else label
-        bar = bars.get(phase)
-        if bar is None:
-            bar = bars[phase] = tqdm(
-                total=total,
-                desc=phase,
-                unit="f" if phase == label else "passage",
-                disable=not enabled,
-                file=sys.stderr,
-                leave=False,
-            )
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    def close() -> None:
-        for bar in bars.values():
-            bar.close()
-
-    return update, close
+    progress = ReindexProgress()
+    try:
+        report: IndexReport = engine.reindex(full=full, progress=progress)
+    finally:
+        progress.close()
+    return report
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     """Index the knowledge folder and print a summary."""
     engine = open_engine(settings)
-    update, close = progress_bar("Lecture des fichiers")
     try:
-        report: IndexReport = engine.reindex(full=args.full, progress=update)
+        report = run_reindex(engine, full=args.full)
+        usable = engine.has_index()
     finally:
-        close()
+        engine.close()
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(format_report(report))
-    return 0 if engine.has_index() else 1
+    warning = empty_folder_warning(report, settings.knowledge_dir)
+    if warning:
+        print(warning, file=sys.stderr)
+    return 0 if usable else 1
 
 
 def format_report(report: IndexReport) -> str:
@@ -134,6 +152,10 @@ def format_report(report: IndexReport) -> str:
         f"Supprimés : {len(report.removed)}   Inchangés : {report.unchanged}   "
         f"En échec : {len(report.failed)}"
     ]
+    if report.embedded or report.reused:
+        lines.append(
+            f"Passages encodés : {report.embedded}   repris du cache de vecteurs : {report.reused}"
+        )
     lines += [f"  ✗ {f.path} : {f.reason}" for f in report.failed]
     return "\n".join(lines)
 
@@ -159,6 +181,17 @@ def format_check(report: CheckReport) -> str:
     lines = [f"✗ {f.path} — {f.message}" for f in report.errors]
     lines += [f"⚠ {f.path} — {f.message}" for f in report.warnings]
     return "\n".join([*lines, report.summary()])
+
+
+def empty_folder_warning(report: IndexReport, knowledge_dir: Path) -> str | None:
+    """A warning when the index holds no document at all, else None."""
+    if report.added or report.updated or report.unchanged:
+        return None
+    return (
+        f"Attention : aucun document indexé dans {knowledge_dir.absolute()} : le bot ne pourra "
+        "répondre à rien. Ajoutez-y des fiches (.md, .txt, .pdf, .docx, .html) : le mode "
+        "d'emploi est dans knowledge/README.md (dépôt du projet)."
+    )
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -243,21 +276,37 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+QUIT_COMMANDS = frozenset({"/quitter", "/quit", "/q"})
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    """A conversation in the terminal on the same answer service."""
+    """A conversation in the terminal, straight on the engine: nothing is stored."""
+    with contextlib.suppress(ImportError):  # not on every platform
+        import readline  # noqa: F401 - input() gains line editing and history
+    from indexing.progress import ReindexProgress
+
     engine = open_engine(settings)
     try:
-        engine.ensure_index()
-        print("Posez vos questions (ligne vide ou Ctrl-D pour quitter).")
+        progress = ReindexProgress()
+        try:
+            engine.ensure_index(progress=progress)
+        finally:
+            progress.close()
+        print(
+            "Conversation dans le terminal. Rien n'est enregistré : ni les questions ni les "
+            "réponses (le bot Telegram, lui, garde les questions pour les statistiques).\n"
+            "Flèches pour modifier ou rappeler une question ; /quitter ou Ctrl-D pour sortir."
+        )
         while True:
             try:
                 question = input("\n> ").strip()
             except (EOFError, KeyboardInterrupt):
                 print()
                 return 0
-            if not question:
+            if question.lower() in QUIT_COMMANDS:
                 return 0
-            print(format_answer(engine.answer(question)))
+            if question:
+                print(format_answer(engine.answer(question)))
     finally:
         engine.close()
 
@@ -265,21 +314,36 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None, extra: Sequence[Register] = ()) -> int:
     """Parse and dispatch; the `essbot` console script adds the bot's commands (bot.cli)."""
     args = build_parser(extra).parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "bm25s", "faiss.loader"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    redaction = configure_logging(args.verbose)
     try:
         settings = settings_from(args)
         return int(args.handler(args, settings))
     except EngineError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
-        return 1
+        return fail(str(exc), args.verbose, redaction)
+    except OperationalError as exc:
+        return fail(f"base de données inaccessible : {exc.orig}", args.verbose, redaction)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']).upper()} : {error['msg']}"
+            for error in exc.errors()
+        )
+        return fail(f"réglage invalide ({problems})", args.verbose, redaction)
+    except OSError as exc:
+        where = f" : {exc.filename}" if exc.filename else ""
+        return fail(f"{exc.strerror or exc}{where}", args.verbose, redaction)
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
+
+
+def fail(message: str, verbose: bool, redaction: RedactSecrets) -> int:
+    """One French line on stderr (the traceback too with -v, secrets masked); status 1."""
+    if verbose:
+        log.error("échec", exc_info=True)
+    else:
+        message += " (détails : relancez avec -v)"
+    print(f"Erreur : {redaction.redact(message)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

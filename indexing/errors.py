@@ -19,3 +19,7 @@ class UnreadableFileError(EngineError):
 
 class EmbedderError(EngineError):
     """The embedding model cannot be loaded or used."""
+
+
+class DataFolderError(EngineError):
+    """The data folder is missing, read-only or unusable; the message names it."""

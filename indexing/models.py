@@ -179,6 +179,8 @@ class IndexReport:
     failed: tuple[FailedFile, ...] = ()
     build_id: str | None = None
     usable: bool = True
+    embedded: int = 0  # passages encoded by the model in this run
+    reused: int = 0  # passages of changed files whose vector came from the vector cache
 
     @property
     def changed(self) -> bool:

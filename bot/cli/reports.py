@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from indexing.cli import DATE_HELP
 from indexing.settings import Settings
+from indexing.storage.folders import ensure_data_folder
 
 
 def _date(value: str) -> dt.date:
@@ -23,15 +25,45 @@ def _date(value: str) -> dt.date:
 
 def register(sub: Any) -> None:
     """Add the report and purge subcommands."""
-    p = sub.add_parser("report", help="rapport d'usage anonymisé (Markdown et CSV)")
-    p.add_argument("--from", dest="start", type=_date, required=True, help="premier jour inclus")
-    p.add_argument("--to", dest="end", type=_date, required=True, help="dernier jour inclus")
-    p.add_argument("--out", type=Path, default=Path(), help="dossier de sortie (courant)")
+    p = sub.add_parser(
+        "report",
+        help="rapport d'usage anonymisé (Markdown et CSV)",
+        description="Rapport d'usage anonymisé d'une période (Markdown et CSV). Dates au format "
+        "AAAA-MM-JJ, bornes incluses, en UTC : essbot report --from 2026-01-01 --to 2026-03-31",
+    )
+    p.add_argument(
+        "--from",
+        dest="start",
+        type=_date,
+        required=True,
+        metavar="DATE",
+        help=f"premier jour inclus, {DATE_HELP}",
+    )
+    p.add_argument(
+        "--to",
+        dest="end",
+        type=_date,
+        required=True,
+        metavar="DATE",
+        help=f"dernier jour inclus, {DATE_HELP}",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path(),
+        metavar="DOSSIER",
+        help="dossier où écrire les fichiers (par défaut : le dossier courant)",
+    )
     p.set_defaults(handler=cmd_report)
     p = sub.add_parser(
         "purge", help="effacer les questions et avis plus anciens que RETENTION_DAYS"
     )
-    p.add_argument("--days", type=int, help="conserver ce nombre de jours (RETENTION_DAYS)")
+    p.add_argument(
+        "--days",
+        type=int,
+        metavar="JOURS",
+        help="conserver ce nombre de jours (par défaut : RETENTION_DAYS)",
+    )
     p.set_defaults(handler=cmd_purge)
 
 
@@ -46,6 +78,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     if args.end < args.start:
         print("Erreur : --to précède --from.", file=sys.stderr)
         return 2
+    ensure_data_folder(settings.data_dir)
     upgrade_database(settings.resolved_database_url)  # before the engine's create_all
     engine = open_engine(settings)  # for the themes of the cited documents
     try:
@@ -67,6 +100,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     if args.days is not None and args.days < 0:
         print("Erreur : --days doit être positif.", file=sys.stderr)
         return 2
+    ensure_data_folder(settings.data_dir)
     upgrade_database(settings.resolved_database_url)
     db = make_engine(settings.resolved_database_url)
     try:

@@ -14,7 +14,9 @@ from indexing.settings import Settings
 def register(sub: Any) -> None:
     """Add the `backup` and `links` subcommands."""
     p = sub.add_parser("backup", help="sauvegarder la base et l'index, même bot en marche")
-    p.add_argument("dir", type=Path, help="dossier de la sauvegarde (nouveau ou vide)")
+    p.add_argument(
+        "dir", type=Path, metavar="DOSSIER", help="dossier de la sauvegarde (nouveau ou vide)"
+    )
     p.add_argument(
         "--wait",
         type=float,

@@ -19,7 +19,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.error import BadRequest, InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -57,6 +57,31 @@ class MissingTokenError(EngineError):
 
 class MissingJobQueueError(EngineError):
     """python-telegram-bot was installed without its job-queue extra."""
+
+
+class TokenRejectedError(EngineError):
+    """Telegram refused TELEGRAM_BOT_TOKEN (the message never contains it)."""
+
+
+class TelegramUnreachableError(EngineError):
+    """The Bot API at TELEGRAM_BASE_URL did not answer."""
+
+
+TOKEN_REJECTED = (  # a message about the token, not one
+    "Telegram refuse le jeton TELEGRAM_BOT_TOKEN (non autorisé) : vérifiez-le dans @BotFather "  # noqa: S105
+    "(/mybots → votre bot → API Token) et recopiez-le en entier dans le fichier de réglages "
+    "(.env) ; un jeton révoqué doit être remplacé."
+)
+
+
+def unreachable_message(settings: Settings, error: Exception) -> str:
+    """Why the bot could not talk to the Bot API, naming the setting and the address."""
+    return (
+        f"l'API Telegram ne répond pas à l'adresse {settings.telegram_base_url} "
+        f"(TELEGRAM_BASE_URL) : {error.__class__.__name__}. Vérifiez la connexion du serveur à "
+        "Internet (pare-feu, proxy, DNS) et la valeur de TELEGRAM_BASE_URL (par défaut "
+        "https://api.telegram.org/bot)."
+    )
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -263,20 +288,44 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
 
 
 def run(settings: Settings) -> None:
-    """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
+    """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted.
+
+    A rejected token and an unreachable Bot API at start-up become domain errors with a
+    French message (the token is never part of it).
+    """
+    from indexing.logs import explain_errors
+    from indexing.progress import ReindexProgress
+
+    explain_errors([InvalidToken, NetworkError])  # their French message follows; -v: the trace
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
     upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all
     db = make_engine(settings.resolved_database_url)
     engine = KnowledgeEngine.open(settings, db)
     try:
-        engine.ensure_index()
+        progress = ReindexProgress()
+        try:
+            engine.ensure_index(progress=progress)
+        finally:
+            progress.close()
+        if not engine.documents():
+            log.warning(
+                "No document indexed in %s: the bot will answer nothing (see knowledge/README.md)",
+                settings.knowledge_dir,
+            )
         application = build_application(settings, engine, db)
-        if settings.webhook_url:
-            log.info("Starting in webhook mode on port %d", settings.webhook_port)
-            application.run_webhook(**webhook_options(settings))
-        else:
-            log.info("Starting in long-polling mode")
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            if settings.webhook_url:
+                log.info("Starting in webhook mode on port %d", settings.webhook_port)
+                application.run_webhook(**webhook_options(settings))
+            else:
+                log.info("Starting in long-polling mode")
+                application.run_polling(allowed_updates=Update.ALL_TYPES)
+        except InvalidToken as error:
+            raise TokenRejectedError(TOKEN_REJECTED) from error
+        except NetworkError as error:
+            if isinstance(error, BadRequest):  # Telegram answered: not a connection problem
+                raise
+            raise TelegramUnreachableError(unreachable_message(settings, error)) from error
     finally:
         engine.close()
         db.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 from indexing.errors import UnreadableFileError
 from indexing.models import Chunk, Document, FailedFile, IndexReport, references_from_json
 from indexing.retrieval.embedding import Embedder, Vectors
+from indexing.retrieval.vector_cache import CachedVectors, VectorCache, save_vectors, text_key
 from indexing.sources import front_matter
 from indexing.sources.chunking import ChunkingPolicy, chunk_document
 from indexing.sources.loaders import (
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]
 _EMBED_BATCH = 64
+EMBEDDING_STAGE = "embeddings"  # the `current` of progress calls during the encoding stage
 
 
 @dataclass
@@ -48,6 +50,8 @@ class _Plan:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: list[FailedFile] = field(default_factory=list)
+    embedded: int = 0  # passages given to the embedder
+    reused: int = 0  # passages whose vector came from the cache
 
 
 class Indexer:
@@ -63,6 +67,7 @@ class Indexer:
         max_file_bytes: int = 20_000_000,
         lock_path: Path | None = None,
         on_published: Callable[[str], None] | None = None,
+        shipped_vectors: bool = True,
     ) -> None:
         self._root = knowledge_dir
         self._snapshots = snapshots
@@ -72,6 +77,8 @@ class Indexer:
         self._max_bytes = max_file_bytes
         self._lock_path = lock_path or snapshots.root / "reindex.lock"
         self._on_published = on_published
+        self._shipped = shipped_vectors
+        self.vector_cache_path = snapshots.root / "vector-cache.npz"
 
     def reindex(
         self, full: bool = False, progress: Progress | None = None, wait_seconds: float = 0.0
@@ -104,7 +111,7 @@ class Indexer:
                 # A previous reindex was killed after committing, before publishing.
                 self._publish(latest_id)
             return self._report(plan, latest_id)
-        embedded = self._embed(plan.to_embed, progress)
+        embedded = self._embed(plan, progress)
         # sentences of answer units, embedded before the write transaction (it must stay short)
         pieces = self._piece_vectors(embedded, full, progress)
         build_id = new_build_id()
@@ -163,19 +170,26 @@ class Indexer:
         plan.removed = sorted(set(known) - seen)
         return plan
 
-    def _embed(
-        self, documents: list[Document], progress: Progress | None
-    ) -> list[tuple[list[Chunk], Vectors]]:
-        """Embed every chunk of the changed documents in large batches, reporting progress."""
-        per_doc = [chunk_document(d, self._policy) for d in documents]
-        flat = [c for chunks in per_doc for c in chunks]
-        vectors: list[Vectors] = []
-        for start in range(0, len(flat), _EMBED_BATCH):
-            batch = flat[start : start + _EMBED_BATCH]
-            vectors.append(self._embedder.embed_passages([c.embedding_text() for c in batch]))
+    def _embed(self, plan: _Plan, progress: Progress | None) -> list[tuple[list[Chunk], Vectors]]:
+        """Vectors for every chunk of the changed documents: from the cache when this model
+        already encoded the same text, else encoded in large batches, reporting progress."""
+        per_doc = [chunk_document(d, self._policy) for d in plan.to_embed]
+        texts = [c.embedding_text() for chunks in per_doc for c in chunks]
+        cache = self._cached_vectors() if texts else None
+        found = [cache.get(text_key(t)) if cache else None for t in texts]
+        missing = [i for i, vector in enumerate(found) if vector is None]
+        plan.embedded, plan.reused = len(missing), len(texts) - len(missing)
+        if missing and progress:
+            progress(0, len(missing), EMBEDDING_STAGE)
+        for start in range(0, len(missing), _EMBED_BATCH):
+            batch = missing[start : start + _EMBED_BATCH]
+            encoded = self._embedder.embed_passages([texts[i] for i in batch])
+            for i, vector in zip(batch, encoded, strict=True):
+                found[i] = vector
             if progress:
-                progress(min(start + _EMBED_BATCH, len(flat)), len(flat), "embeddings")
-        matrix = np.vstack(vectors) if vectors else np.zeros((0, self._embedder.dim), np.float32)
+                progress(min(start + _EMBED_BATCH, len(missing)), len(missing), EMBEDDING_STAGE)
+        rows = [vector for vector in found if vector is not None]
+        matrix = np.vstack(rows) if rows else np.zeros((0, self._embedder.dim), np.float32)
         out, offset = [], 0
         for chunks in per_doc:
             out.append((chunks, matrix[offset : offset + len(chunks)]))
@@ -192,6 +206,7 @@ class Indexer:
         if current and not full and self._snapshots.model_of(current) == self._embedder.name:
             previous = read_table(self._snapshots.builds / current)
         known = previous.vectors_by_piece() if previous else {}
+        cache: CachedVectors | None = None
         chunks = [c for doc_chunks, _vectors in embedded for c in doc_chunks]
         if previous is None:
             with self._sessions() as session:
@@ -202,11 +217,32 @@ class Indexer:
                     if row.document.path not in changed
                 ]
         chunks.sort(key=lambda c: (c.doc_path, c.ordinal))
+        units = build_units(chunks)
+        for piece in {p for unit in units for p in unit.parts} - set(known):
+            cache = cache or self._cached_vectors()  # the shipped starter vectors hold pieces too
+            vector = cache.get(text_key(piece))
+            if vector is not None:
+                known[piece] = vector
         table = build_table(
-            build_units(chunks), known, self._embedder.embed_passages, self._embedder.dim, progress
+            units, known, self._embedder.embed_passages, self._embedder.dim, progress
         )
         known.update(table.vectors_by_piece())
         return known
+
+    def _cached_vectors(self) -> CachedVectors:
+        """What this data folder already encoded with the model, then the shipped vectors."""
+        model = self._embedder.name
+        layers = [VectorCache.load(self.vector_cache_path, model)]
+        if self._shipped:
+            layers.append(VectorCache.shipped(model))
+        return CachedVectors(model, layers)
+
+    def _save_vector_cache(self, keys: list[bytes], vectors: Vectors) -> None:
+        """Remember the vectors of the new build (a failure only costs a later re-encoding)."""
+        try:
+            save_vectors(self.vector_cache_path, self._embedder.name, keys, vectors)
+        except OSError as exc:
+            log.warning("vector cache not saved (%s): %s", self.vector_cache_path, exc)
 
     def _write_snapshot(
         self, session: Session, build_id: str, pieces: dict[str, Vectors]
@@ -218,6 +254,7 @@ class Indexer:
         ).all()
         passages: list[Passage] = []
         blobs: list[bytes] = []
+        keys: list[bytes] = []
         documents = []
         for row in rows:
             documents.append(
@@ -237,17 +274,30 @@ class Indexer:
                     Passage(chunk.id, row.path, chunk.ordinal, chunk.section, chunk.text)
                 )
                 blobs.append(chunk.vector)
+                embedded_text = Chunk(
+                    row.path, chunk.ordinal, chunk.text, chunk.section, row.title
+                ).embedding_text()
+                keys.append(text_key(embedded_text))
         dim = self._embedder.dim or (len(blobs[0]) // 4 if blobs else 1)
         vectors = (
             np.frombuffer(b"".join(blobs), dtype=np.float32).reshape(len(blobs), -1)
             if blobs
             else np.zeros((0, dim), np.float32)
         )
+        if not documents:
+            log.info(
+                "the knowledge folder %s holds no indexable document (see knowledge/README.md)",
+                self._root,
+            )
         units = build_table(
             build_units(passages), pieces, self._embedder.embed_passages, self._embedder.dim
         )
         self._snapshots.write(
             build_id, self._embedder.name, passages, vectors, documents, units=units
+        )
+        self._save_vector_cache(
+            keys + [text_key(p) for p in units.pieces],
+            np.vstack([vectors, units.piece_vectors]) if len(units.pieces) else vectors,
         )
         return len(documents), len(passages)
 
@@ -269,6 +319,8 @@ class Indexer:
             failed=tuple(plan.failed),
             build_id=build_id,
             usable=True,
+            embedded=plan.embedded,
+            reused=plan.reused,
         )
 
 

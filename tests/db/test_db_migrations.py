@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, select
 
-from bot.cli import main
+from bot.cli import main, serve
 from bot.storage.database import (
     alembic_config,
     migration_connection,
@@ -112,6 +112,7 @@ def test_essbot_start_migrates_before_indexing(
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)  # then the terminal chat: skipped
     monkeypatch.setattr(engine_cli, "cmd_chat", lambda _args, _settings: 0)
+    monkeypatch.setattr(serve, "has_terminal", lambda: True)  # as `make run` in a terminal
     assert main(["--knowledge", str(kb_dir), "--data", str(tmp_path / "data"), "start"]) == 0
     db = make_engine(db_url)
     try:
