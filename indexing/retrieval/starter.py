@@ -14,25 +14,32 @@ from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
+from indexing.models import Chunk
 from indexing.retrieval.embedding import Embedder, make_embedder
 from indexing.retrieval.vector_cache import model_slug, save_vectors, text_key
 from indexing.settings import Settings
 from indexing.sources.chunking import ChunkingPolicy, chunk_document
 from indexing.sources.loaders import build_document, iter_candidate_files, loader_for, read_file
+from indexing.sources.units import build_units
 
 SHIPPED_DTYPE = "float16"  # half the size; cosines move by less than 1e-3
 
 
 def passage_texts(knowledge_dir: Path, policy: ChunkingPolicy | None = None) -> list[str]:
-    """The texts the indexer gives the embedder for every readable file of a folder."""
+    """The texts the indexer gives the embedder for every readable file of a folder: passages,
+    then the sentences of the answer units."""
     texts: list[str] = []
+    chunks: list[Chunk] = []
     for path in iter_candidate_files(knowledge_dir):
         loader = loader_for(path)
         if loader is None:
             continue
         rel = path.relative_to(knowledge_dir).as_posix()
         document = build_document(rel, read_file(knowledge_dir, path, 20_000_000), loader)
-        texts += [c.embedding_text() for c in chunk_document(document, policy or ChunkingPolicy())]
+        document_chunks = chunk_document(document, policy or ChunkingPolicy())
+        texts += [c.embedding_text() for c in document_chunks]
+        chunks += document_chunks
+    texts += [piece for unit in build_units(chunks) for piece in unit.parts]
     return texts
 
 
@@ -62,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     embedder = make_embedder(args.model)
     out = shipped_path(embedder.name)
     count = write_starter_vectors(args.knowledge, embedder, out)
-    print(f"{count} passages encodés avec {embedder.name} : {out}")
+    print(f"{count} passages et phrases encodés avec {embedder.name} : {out}")
     return 0
 
 
