@@ -4,6 +4,7 @@ the /oubli confirmation."""
 from __future__ import annotations
 
 from telegram import (
+    Chat,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
@@ -72,15 +73,18 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
         return
     asking_why = press.action == "down"
     await query.answer(texts.FEEDBACK_WHY if asking_why else texts.FEEDBACK_THANKS)
-    current = keyboards.keyboard_state(
-        query.message.reply_markup if isinstance(query.message, Message) else None
-    )
+    message = query.message if isinstance(query.message, Message) else None
+    current = keyboards.keyboard_state(message.reply_markup if message else None)
+    # after a 👎 in private, the member may still ask the team
+    disliked = not up and message is not None and message.chat.type == Chat.PRIVATE
     await query.edit_message_reply_markup(
         keyboards.answer_keyboard(
             press.answer_id,
             feedback="reasons" if asking_why else "done",
             share=current.share,
             more=current.more,
+            escalate=current.escalate or disliked,
+            notify=current.notify,
         )
     )
 
@@ -100,7 +104,12 @@ async def more_button(update: Update, context: CustomContext) -> None:
     current = keyboards.keyboard_state(query.message.reply_markup)
     await query.edit_message_reply_markup(
         keyboards.answer_keyboard(
-            press.answer_id, feedback=current.feedback, share=current.share, more=False
+            press.answer_id,
+            feedback=current.feedback,
+            share=current.share,
+            more=False,
+            escalate=current.escalate,
+            notify=current.notify,
         )
     )
 

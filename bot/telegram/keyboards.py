@@ -25,6 +25,11 @@ CALLBACK_PATTERN: Final = r"^(fb|more|noop)(:|$)"
 FORGET_YES: Final = "forget:yes"
 FORGET_NO: Final = "forget:no"
 FORGET_PATTERN: Final = r"^forget:(yes|no)$"
+ESCALATE_PREFIX: Final = "esc:"
+NOTIFY_PREFIX: Final = "notify:"
+ADD_PREFIX: Final = "addkb:"
+TEAM_VOTE_PATTERN: Final = r"^tv:(up|down):\d{1,18}$"
+_ID = r"\d{1,18}$"
 _CALLBACK = re.compile(r"^(?:fb:(up|down|why:(hs|inc|lien|autre)):|more:)(\d{1,18})$")
 
 FeedbackState = Literal["ask", "reasons", "done"]
@@ -52,6 +57,25 @@ def parse_callback(data: str | None) -> Callback | None:
     return Callback("up" if kind == "up" else "down", int(answer_id))
 
 
+def prefix_pattern(prefix: str) -> str:
+    """The callback pattern of a button `<prefix><id>`."""
+    return f"^{re.escape(prefix)}{_ID}"
+
+
+def parse_id(data: str | None, prefix: str) -> int | None:
+    """The id of a `<prefix><id>` button, or None."""
+    match = re.match(prefix_pattern(prefix), data or "")
+    return int((data or "")[len(prefix) :]) if match else None
+
+
+def parse_team_vote(data: str | None) -> tuple[int, bool] | None:
+    """(request id, 👍) of a vote on a team answer, or None."""
+    match = re.match(TEAM_VOTE_PATTERN, data or "")
+    if not match:
+        return None
+    return int((data or "").rsplit(":", 1)[1]), match.group(1) == "up"
+
+
 def share_query(answer_id: int) -> str:
     """The inline query of the share button."""
     return f"{SHARE_PREFIX}{answer_id}"
@@ -71,8 +95,11 @@ def answer_keyboard(
     feedback: FeedbackState = "ask",
     more: bool = True,
     share: bool = True,
+    escalate: bool = False,
+    notify: bool = False,
 ) -> InlineKeyboardMarkup:
-    """The buttons under an answer, in the given feedback state."""
+    """The buttons under an answer, in the given feedback state; "ask the team" and "tell me"
+    under an answer the base could not give (private chats only)."""
     rows: list[list[InlineKeyboardButton]] = []
     if feedback == "ask":
         rows.append(
@@ -99,6 +126,15 @@ def answer_keyboard(
         actions.append(InlineKeyboardButton(texts.BUTTON_MORE, callback_data=f"more:{answer_id}"))
     if actions:
         rows.append(actions)
+    help_row: list[InlineKeyboardButton] = []
+    if escalate:
+        data = f"{ESCALATE_PREFIX}{answer_id}"
+        help_row.append(InlineKeyboardButton(texts.BUTTON_ESCALATE, callback_data=data))
+    if notify:
+        data = f"{NOTIFY_PREFIX}{answer_id}"
+        help_row.append(InlineKeyboardButton(texts.BUTTON_NOTIFY, callback_data=data))
+    if help_row:
+        rows.append(help_row)
     return InlineKeyboardMarkup(rows)
 
 
@@ -109,6 +145,8 @@ class KeyboardState:
     feedback: FeedbackState
     share: bool
     more: bool
+    escalate: bool = False
+    notify: bool = False
 
 
 def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
@@ -124,6 +162,8 @@ def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
         feedback=feedback,
         share=any(b.switch_inline_query_chosen_chat is not None for b in buttons),
         more=any(d.startswith("more:") for d in data),
+        escalate=any(d.startswith(ESCALATE_PREFIX) for d in data),
+        notify=any(d.startswith(NOTIFY_PREFIX) for d in data),
     )
 
 
@@ -146,4 +186,28 @@ def forget_keyboard() -> InlineKeyboardMarkup:
             [InlineKeyboardButton(texts.FORGET_YES, callback_data=FORGET_YES)],
             [InlineKeyboardButton(texts.FORGET_NO, callback_data=FORGET_NO)],
         ]
+    )
+
+
+def team_answer_keyboard(escalation_id: int, *, voted: bool = False) -> InlineKeyboardMarkup:
+    """Under a team answer relayed to the member: 👍 / 👎, then a thank-you."""
+    if voted:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.BUTTON_THANKS, callback_data="noop")]]
+        )
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BUTTON_UP, callback_data=f"tv:up:{escalation_id}"),
+                InlineKeyboardButton(texts.BUTTON_DOWN, callback_data=f"tv:down:{escalation_id}"),
+            ]
+        ]
+    )
+
+
+def add_to_base_keyboard(escalation_id: int) -> InlineKeyboardMarkup:
+    """Under the team's relayed answer, on the team's side."""
+    data = f"{ADD_PREFIX}{escalation_id}"
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.BUTTON_ADD_TO_BASE, callback_data=data)]]
     )
