@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant.replies import Progress
@@ -26,8 +25,8 @@ from bot.storage import contributions as store
 from bot.storage import records
 from indexing.errors import EngineError, ReindexInProgressError, UnreadableFileError
 from indexing.models import Document, IndexReport
+from indexing.sources.chunking import chunk_document
 from indexing.sources.loaders import LOADERS, build_document, loader_for, read_file
-from indexing.storage.store import ChunkRow, DocumentRow
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +44,7 @@ class Saved:
     path: str  # relative to the knowledge folder, as the index names it
     title: str
     kind: str  # reponse, document, page
+    passages: int  # as the index cuts it (its default chunking policy)
     updated: bool = False  # a page fetched again: its sheet was rewritten
 
 
@@ -53,8 +53,14 @@ class Added:
     """A saved file after the reindex: how many passages the index now holds for it."""
 
     saved: Saved
-    passages: int | None  # None when the reindex must wait (one was already running)
-    report: IndexReport | None
+    report: IndexReport | None  # None when the reindex must wait (one was already running)
+
+    @property
+    def indexed(self) -> bool:
+        """Whether the reindex that followed took the file in."""
+        if self.report is None:
+            return False
+        return self.saved.path not in {failed.path for failed in self.report.failed}
 
 
 def check_document(name: str, data: bytes, max_bytes: int) -> Document:
@@ -69,12 +75,6 @@ def check_document(name: str, data: bytes, max_bytes: int) -> Document:
             return build_document(name, read_file(Path(scratch), path, max_bytes), loader)
         except UnreadableFileError as error:
             raise AdditionRefusedError(str(error)) from error
-
-
-def passages_of(session: Session, path: str) -> int:
-    """How many passages the index holds for a document."""
-    stmt = select(func.count(ChunkRow.id)).join(DocumentRow).where(DocumentRow.path == path)
-    return int(session.scalar(stmt) or 0)
 
 
 class Additions:
@@ -103,7 +103,7 @@ class Additions:
             raise AdditionRefusedError(str(error)) from error
         document = check_document(safe, data, self._max_bytes)
         written = self._inbox.write_new(safe, data)
-        return self._record("document", written, document.title)
+        return self._record("document", written, document)
 
     def add_answer(self, question: str, answer: str) -> Saved:
         """A team answer as a Markdown sheet named after the question."""
@@ -111,7 +111,7 @@ class Additions:
         name = f"{sheets.slug(question) or 'reponse'}.md"
         document = check_document(name, text.encode("utf-8"), self._max_bytes)
         written = self._inbox.write_new(name, text.encode("utf-8"))
-        return self._record("reponse", written, document.title)
+        return self._record("reponse", written, document)
 
     def add_page(self, url: str) -> Saved:
         """A web page's main text as a sheet; the same URL again rewrites its sheet."""
@@ -127,14 +127,19 @@ class Additions:
             previous = known.path if known is not None else None
         if previous is not None and self._inbox.holds(previous):
             written = self._inbox.replace(previous, text)
-            return self._record("page", written, document.title, url=page.url, updated=True)
+            return self._record("page", written, document, url=page.url, updated=True)
         written = self._inbox.write_new(name, text)
-        return self._record("page", written, document.title, url=page.url)
+        return self._record("page", written, document, url=page.url)
 
     def _record(
-        self, kind: str, written: Path, title: str, url: str | None = None, updated: bool = False
+        self,
+        kind: str,
+        written: Path,
+        document: Document,
+        url: str | None = None,
+        updated: bool = False,
     ) -> Saved:
-        path = self._inbox.relative(written)
+        path, title = self._inbox.relative(written), document.title
         now = self._clock()
         with self._sessions.begin() as session:
             known = store.addition_for_url(session, url) if url else None
@@ -152,12 +157,8 @@ class Additions:
                     )
                 )
         log.info("Added %s to the knowledge inbox (%s)", path, kind)
-        return Saved(path=path, title=title, kind=kind, updated=updated)
-
-    def passages(self, path: str) -> int:
-        """How many passages the index holds for a document."""
-        with self._sessions() as session:
-            return passages_of(session, path)
+        passages = len(chunk_document(document))
+        return Saved(path=path, title=title, kind=kind, passages=passages, updated=updated)
 
 
 async def _no_progress(progress: Progress) -> None:
@@ -189,6 +190,5 @@ class AdditionService:
             report = await self._assistant.reindex(_no_progress, interval=0)
         except ReindexInProgressError:  # the running one, or the next, will pick the file up
             log.info("Reindex busy: %s will be indexed by the next one", saved.path)
-            return Added(saved, None, None)
-        passages = await asyncio.to_thread(self._additions.passages, saved.path)
-        return Added(saved, passages, report)
+            return Added(saved, None)
+        return Added(saved, report)

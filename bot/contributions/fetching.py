@@ -26,7 +26,7 @@ MAX_REDIRECTS: Final = 5
 TIMEOUT: Final = 15.0  # seconds, for connecting and between two reads
 MAX_BYTES: Final = 5_000_000
 TEXT_TYPES: Final = ("text/html", "application/xhtml+xml", "text/plain")
-USER_AGENT: Final = "essbot/0.1 (assistant de la Communauté ; ajout d'une ressource)"
+USER_AGENT: Final = "essbot/0.1 (knowledge assistant; a page added by an admin)"
 MIN_TEXT_CHARS: Final = 80  # less than this is a menu or an error page, not a resource
 
 

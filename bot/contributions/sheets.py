@@ -28,7 +28,10 @@ def slug(text: str, limit: int = SLUG_MAX) -> str:
     """Lowercase ASCII words and hyphens: "Qu'est-ce que le DLA ?" -> "qu-est-ce-que-le-dla"."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = _NOT_SLUG.sub("-", ascii_text.lower()).strip("-")
-    return words[:limit].rstrip("-")
+    if len(words) <= limit:
+        return words
+    cut = words[: limit + 1]  # a word that ends right at the limit is kept whole
+    return (cut.rsplit("-", 1)[0] if "-" in cut else words[:limit]).rstrip("-")
 
 
 def safe_file_name(name: str, suffixes: tuple[str, ...]) -> str:

@@ -120,8 +120,8 @@ def added(result: Added) -> str:
         para("✅ ", Span(title.format(title=truncate(saved.title, render.TITLE_MAX)), "b")),
         para(texts.ADDED_FILE.format(path=""), Span(truncate(saved.path, 300), "code"), tight=True),
     ]
-    if result.passages is None:
-        paras.append(para(texts.ADDED_LATER, tight=True))
+    if result.indexed:
+        paras.append(para(texts.ADDED_PASSAGES.format(count=saved.passages), tight=True))
     else:
-        paras.append(para(texts.ADDED_PASSAGES.format(count=result.passages), tight=True))
+        paras.append(para(texts.ADDED_LATER, tight=True))
     return pack(paras)[0]

@@ -186,7 +186,7 @@ async def test_start_help_sources_workshops_and_menus(
         "oubli",
     ]
     assert menus[("all_group_chats", "fr")][0]["command"] == "question"
-    assert [c["command"] for c in menus[("chat", None)]][-2:] == ["reindex", "stats"]
+    assert [c["command"] for c in menus[("chat", None)]][-3:] == ["reindex", "stats", "ajouter"]
 
 
 @pytest.mark.parametrize(
