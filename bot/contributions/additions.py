@@ -25,6 +25,7 @@ from bot.storage import contributions as store
 from bot.storage import records
 from indexing.errors import EngineError, ReindexInProgressError, UnreadableFileError
 from indexing.models import Document, IndexReport
+from indexing.settings import Settings
 from indexing.sources.chunking import chunk_document
 from indexing.sources.loaders import LOADERS, build_document, loader_for, read_file
 
@@ -192,3 +193,13 @@ class AdditionService:
             log.info("Reindex busy: %s will be indexed by the next one", saved.path)
             return Added(saved, None)
         return Added(saved, report)
+
+
+def build_additions(settings: Settings, sessions: sessionmaker[Session]) -> Additions:
+    """Additions to the knowledge inbox within the configured limits (bot and CLI)."""
+    return Additions(
+        sheets.Inbox(settings.knowledge_dir, settings.inbox_dir),
+        sessions,
+        max_bytes=int(settings.max_file_mb * 1_000_000),
+        fetch_policy=FetchPolicy(allow_private=settings.fetch_allow_private),
+    )

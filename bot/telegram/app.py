@@ -10,7 +10,6 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import sqlalchemy
-from sqlalchemy.orm import Session, sessionmaker
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -38,10 +37,8 @@ from telegram.ext import (
 from bot.assistant.service import Assistant, KnowledgeBase
 from bot.community.insight import Insight
 from bot.community.privacy import Privacy
-from bot.contributions.additions import Additions, AdditionService
+from bot.contributions.additions import AdditionService, build_additions
 from bot.contributions.escalation import Escalations
-from bot.contributions.fetching import FetchPolicy
-from bot.contributions.sheets import Inbox
 from bot.storage.database import upgrade_database
 from bot.telegram import callbacks, contributions, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
@@ -184,16 +181,6 @@ def build_services(
         max_file_mb=settings.max_file_mb,
         digest_days=settings.digest_interval_days or 7,
         progress_interval=progress_interval,
-    )
-
-
-def build_additions(settings: Settings, sessions: sessionmaker[Session]) -> Additions:
-    """Additions to the knowledge inbox, within the configured limits."""
-    return Additions(
-        Inbox(settings.knowledge_dir, settings.inbox_dir),
-        sessions,
-        max_bytes=int(settings.max_file_mb * 1_000_000),
-        fetch_policy=FetchPolicy(allow_private=settings.fetch_allow_private),
     )
 
 
