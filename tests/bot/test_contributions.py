@@ -15,6 +15,7 @@ from bot_testkit import FakeEngine, check_html, make_answer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.cli import main
 from bot.community.privacy import Privacy
 from bot.contributions import sheets
 from bot.contributions.additions import AdditionRefusedError, Additions
@@ -371,3 +372,40 @@ async def test_the_purge_expires_pending_requests_then_deletes_old_ones(
         assert alerts[hash_user(KEY, MEMBER)].chat_id is None
         assert alerts[hash_user(KEY, OTHER)].status == store.PENDING  # not yet 14 days
     assert privacy.purge_now(days=1).requests == 2  # retention: the expired rows go too
+
+
+# ----------------------------------------------------------------------------- essbot add
+def test_essbot_add_a_file_and_a_page_then_the_report_counts_them(
+    tmp_path: Path,
+    kb_dir: Path,
+    site: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    for name in ("DATABASE_URL", "FETCH_ALLOW_PRIVATE", "KNOWLEDGE_INBOX"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("EMBEDDING_MODEL", "hashing")
+    note = tmp_path / "Compte rendu du comité.md"
+    note.write_text(
+        "# Comité de pilotage\nLe comité valide le budget du tiers-lieu.\n", encoding="utf-8"
+    )
+    base = ["--data", "data", "--knowledge", str(kb_dir)]
+    assert main([*base, "add", str(note)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Ajouté : reponses/compte-rendu-du-comite.md — Comité de pilotage")
+    assert (kb_dir / "reponses" / "compte-rendu-du-comite.md").read_bytes() == note.read_bytes()
+
+    assert main([*base, "add", f"{site}/page"]) == 1  # loopback, without the setting
+    assert "adresse locale ou privée refusée" in capsys.readouterr().err
+    monkeypatch.setenv("FETCH_ALLOW_PRIVATE", "true")
+    assert main([*base, "add", f"{site}/page"]) == 0
+    assert "Le mécénat de compétences (" in capsys.readouterr().out
+    assert main([*base, "add", f"{site}/page"]) == 0
+    assert capsys.readouterr().out.startswith("Mis à jour : reponses/le-mecenat-de-competences.md")
+    assert main([*base, "add", str(tmp_path / "absent.pdf")]) == 1
+
+    today = records.utcnow().date().isoformat()
+    assert main([*base, "report", "--from", today, "--to", today, "--out", "r"]) == 0
+    report = Path(capsys.readouterr().out.split()[0]).read_text(encoding="utf-8")
+    assert "- Ajouts à la base (fiches, documents, pages) : 2" in report
