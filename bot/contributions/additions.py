@@ -103,7 +103,7 @@ class Additions:
         except sheets.UnsafeNameError as error:
             raise AdditionRefusedError(str(error)) from error
         document = check_document(safe, data, self._max_bytes)
-        written = self._inbox.write_new(safe, data)
+        written = self._write(safe, data)
         return self._record("document", written, document)
 
     def add_answer(self, question: str, answer: str) -> Saved:
@@ -111,7 +111,7 @@ class Additions:
         text = sheets.answer_sheet(question, answer, self._clock().date())
         name = f"{sheets.slug(question) or 'reponse'}.md"
         document = check_document(name, text.encode("utf-8"), self._max_bytes)
-        written = self._inbox.write_new(name, text.encode("utf-8"))
+        written = self._write(name, text.encode("utf-8"))
         return self._record("reponse", written, document)
 
     def add_page(self, url: str) -> Saved:
@@ -127,10 +127,24 @@ class Additions:
             known = store.addition_for_url(session, page.url)
             previous = known.path if known is not None else None
         if previous is not None and self._inbox.holds(previous):
-            written = self._inbox.replace(previous, text)
+            written = self._write(name, text, replace=previous)
             return self._record("page", written, document, url=page.url, updated=True)
-        written = self._inbox.write_new(name, text)
+        written = self._write(name, text)
         return self._record("page", written, document, url=page.url)
+
+    def _write(self, name: str, data: bytes, replace: str | None = None) -> Path:
+        """Write into the inbox; a read-only or missing inbox is a refusal, not a crash."""
+        try:
+            if replace is not None:
+                return self._inbox.replace(replace, data)
+            return self._inbox.write_new(name, data)
+        except sheets.UnsafeNameError as error:
+            raise AdditionRefusedError(str(error)) from error
+        except OSError as error:
+            log.error("Cannot write to the knowledge inbox: %s", error)
+            raise AdditionRefusedError(
+                f"le dossier d'ajouts n'est pas accessible en écriture ({self._inbox.folder})"
+            ) from error
 
     def _record(
         self,

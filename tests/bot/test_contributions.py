@@ -409,3 +409,24 @@ def test_essbot_add_a_file_and_a_page_then_the_report_counts_them(
     assert main([*base, "report", "--from", today, "--to", today, "--out", "r"]) == 0
     report = Path(capsys.readouterr().out.split()[0]).read_text(encoding="utf-8")
     assert "- Ajouts à la base (fiches, documents, pages) : 2" in report
+
+
+def test_stats_and_privacy_pages_mention_the_requests() -> None:
+    from bot.storage.figures import Stats
+
+    figures = Stats(7, 4, 2, 1, 1, (), (), store.ContributionCounts(3, 2, 5, 1))
+    [page] = render.stats(figures)
+    check_html(page)
+    assert (
+        "Demandes à l'équipe : 3 · réponses de l'équipe : 2 · ajouts à la base : 5 · "
+        "alertes envoyées : 1" in page
+    )
+    privacy = "\n".join(render.privacy(365, "l'équipe", escalation_days=14))
+    check_html(privacy)
+    assert "Me prévenir" in privacy and "après 14 jours" in privacy
+
+
+def test_an_unwritable_inbox_refuses_clearly(additions: Additions, tmp_path: Path) -> None:
+    (tmp_path / "knowledge" / "reponses").write_text("not a folder", encoding="utf-8")
+    with pytest.raises(AdditionRefusedError, match="pas accessible en écriture"):
+        additions.add_file("fiche.md", b"# Fiche\nDu texte.\n")
