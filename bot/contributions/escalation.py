@@ -138,6 +138,16 @@ class Escalations:
                 for c, m in sent
             )
 
+    async def withdraw(self, escalation_id: int) -> None:
+        """Forget a request the team could not receive, so the member may try again."""
+        await asyncio.to_thread(self._withdraw, escalation_id)
+
+    def _withdraw(self, escalation_id: int) -> None:
+        with self._sessions.begin() as session:
+            record = session.get(store.EscalationRecord, escalation_id)
+            if record is not None and record.status == store.PENDING:
+                session.delete(record)
+
     # -- the team's answer ---------------------------------------------------------------------
     async def relay(self, chat_id: int, message_id: int, text: str) -> Relay | None:
         """Take the team's reply to a request message: None if the message presents no request;

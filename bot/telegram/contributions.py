@@ -89,7 +89,8 @@ async def escalate_button(update: Update, context: CustomContext) -> None:
         return
     sent = await _tell_team(context.bot, context.services, request)
     await query.answer()
-    if not sent:
+    if not sent:  # nobody got it: forget the request, the member may try again later
+        await context.escalations.withdraw(request.id)
         contact = context.services.community_contact
         await message.reply_text(render.plain(texts.ESCALATION_NO_TEAM.format(contact=contact)))
         return

@@ -295,3 +295,21 @@ async def test_a_loopback_address_is_refused_without_the_setting(
     assert "adresse locale ou privée refusée" in text
     assert not (knowledge / "reponses").exists()
     assert (await ask(emu, MEMBER, f"/ajouter {web_server}/page"))["text"] == texts.ADMIN_REFUSED
+
+
+async def test_a_request_nobody_received_can_be_made_again(
+    start_bot: StartBot, emu: AsyncEmulatorClient
+) -> None:
+    bot = await start_bot()
+    reply = await ask(emu, MEMBER, QUESTION)
+    await emu.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    await press(emu, MEMBER, button(reply, "esc:"), reply)
+    sorry = await next_message(emu, MEMBER.id, reply["message_id"])
+    assert sorry["text"].startswith("Je n'ai pas pu joindre l'équipe")
+    with bot.sessions() as session:
+        assert session.scalars(select(EscalationRecord)).all() == []
+    await press(emu, MEMBER, button(reply, "esc:"), reply)
+    confirmed = await next_message(emu, MEMBER.id, sorry["message_id"])
+    assert confirmed["text"].startswith("Votre question a été transmise à l'équipe")
+    [request] = await emu.wait_for_bot_messages(ADMIN.id, timeout=20)
+    assert QUESTION in request["text"]
