@@ -106,9 +106,11 @@ class Assistant:
         self._inline_quota = RateLimiter(questions_per_minute * INLINE_QUOTA_FACTOR)
         self._reindexing = False
         self._listeners: list[ReindexListener] = []
+        self._last_build: str | None = None  # the build the last reindex here ended on
 
     def on_reindexed(self, listener: ReindexListener) -> None:
-        """Call `listener` after every reindex that changed the index (any trigger)."""
+        """Call `listener` after every reindex that changed the index (any trigger), or that
+        found a build this process had not seen (`essbot index` or `essbot add` meanwhile)."""
         self._listeners.append(listener)
 
     def user_hash(self, user_id: int) -> str:
@@ -257,7 +259,8 @@ class Assistant:
             report = await self._run_reindex(on_progress, full, interval)
         finally:
             self._reindexing = False
-        if report.changed:
+        seen, self._last_build = self._last_build, report.build_id
+        if report.changed or report.build_id != seen:
             await self._tell_listeners(report)
         return report
 
