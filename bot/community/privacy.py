@@ -30,6 +30,8 @@ class Erased:
     questions: int
     feedback: int
     requests: int = 0  # requests to the team and "Me prévenir" alerts
+    # (chat id, message id) of the team messages of pending requests, now withdrawn
+    team_messages: tuple[tuple[int, int], ...] = ()
 
     @property
     def total(self) -> int:
@@ -65,8 +67,9 @@ def erase_user(session: Session, user_hash: str) -> Erased:
     questions = _deleted(
         session, delete(QuestionRecord).where(QuestionRecord.user_hash == user_hash)
     )
+    withdrawn = tuple(contributions.pending_team_messages(session, user_hash))
     requests = contributions.erase_member(session, user_hash)
-    return Erased(questions=questions, feedback=feedback, requests=requests)
+    return Erased(questions, feedback, requests, withdrawn)
 
 
 def purge_before(session: Session, cutoff: dt.datetime) -> Purged:

@@ -200,6 +200,16 @@ def expire_pending(session: Session, now: dt.datetime) -> int:
     return _rowcount(escalations) + _rowcount(notifications)
 
 
+def pending_team_messages(session: Session, user_hash: str) -> list[tuple[int, int]]:
+    """The team messages presenting a member's pending requests (to withdraw on /oubli)."""
+    stmt = (
+        select(TeamMessageRecord.chat_id, TeamMessageRecord.message_id)
+        .join(EscalationRecord, TeamMessageRecord.escalation_id == EscalationRecord.id)
+        .where(EscalationRecord.user_hash == user_hash, EscalationRecord.status == PENDING)
+    )
+    return [(int(c), int(m)) for c, m in session.execute(stmt.order_by(TeamMessageRecord.id))]
+
+
 def erase_member(session: Session, user_hash: str) -> int:
     """Delete a member's requests (with their team messages) and alerts; how many."""
     own = select(EscalationRecord.id).where(EscalationRecord.user_hash == user_hash)

@@ -3,6 +3,8 @@ the /oubli confirmation."""
 
 from __future__ import annotations
 
+import logging
+
 from telegram import (
     Chat,
     InlineQueryResultArticle,
@@ -11,12 +13,15 @@ from telegram import (
     Message,
     Update,
 )
+from telegram.error import TelegramError
 
 from bot.telegram import answer_messages as render
 from bot.telegram import keyboards, texts
 from bot.telegram.context import CustomContext
 from bot.telegram.handlers import send
 from indexing.models import Answer
+
+log = logging.getLogger(__name__)
 
 MIN_INLINE_QUERY = 3
 
@@ -131,3 +136,10 @@ async def forget_button(update: Update, context: CustomContext) -> None:
         return
     erased = await context.privacy.forget(query.from_user.id)
     await query.edit_message_text(render.forget_done(erased))
+    for chat_id, message_id in erased.team_messages:  # nobody may answer them any more
+        try:
+            await context.bot.edit_message_text(
+                render.plain(texts.TEAM_WITHDRAWN), chat_id=chat_id, message_id=message_id
+            )
+        except TelegramError as error:
+            log.info("A withdrawn request could not be marked: %s", error)

@@ -22,6 +22,7 @@ from indexing.models import IndexReport
 
 log = logging.getLogger(__name__)
 
+SIGN_TAGS = (texts.SIGN_TAG.casefold(), "#signe")
 UNREACHABLE = (Forbidden, BadRequest)  # never opened a chat with the bot, left it, blocked it
 
 
@@ -117,7 +118,7 @@ async def notify_button(update: Update, context: CustomContext) -> None:
 def signed(text: str, first_name: str) -> tuple[str, str | None]:
     """The answer without the #signé tag, and the name to sign with if it was there."""
     stripped = text.strip()
-    if stripped.casefold().startswith(texts.SIGN_TAG.casefold()):
+    if stripped.casefold().startswith(SIGN_TAGS):  # with or without the accent
         return stripped[len(texts.SIGN_TAG) :].strip(" :\n"), first_name
     return stripped, None
 

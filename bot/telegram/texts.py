@@ -296,6 +296,7 @@ TEAM_ALREADY: Final = (
     "message n'a pas été transmis."
 )
 TEAM_MEMBER_GONE: Final = "Le membre n'a pas pu être joint (conversation fermée) : réponse perdue."
+TEAM_WITHDRAWN: Final = "Demande retirée : le membre a effacé ses données (/oubli)."
 SIGN_TAG: Final = "#signé"
 TEAM_REPLY_TITLE: Final = "Réponse de l'équipe :"
 TEAM_REPLY_SIGNED: Final = "Réponse de l'équipe ({name}) :"

@@ -337,6 +337,7 @@ async def test_forget_removes_requests_and_alerts(
     await escalations.subscribe(theirs, OTHER, OTHER)
     erased = await Privacy(sessions, hash_key=KEY, retention_days=365).forget(MEMBER)
     assert erased.requests == 2 and erased.questions == 1
+    assert erased.team_messages == ((42, 7),)  # to be marked withdrawn in the team chat
     assert "Demandes à l'équipe et alertes effacées : 2." in render.forget_done(erased)
     with sessions() as session:
         assert session.scalars(select(store.EscalationRecord)).all() == []
@@ -430,3 +431,17 @@ def test_an_unwritable_inbox_refuses_clearly(additions: Additions, tmp_path: Pat
     (tmp_path / "knowledge" / "reponses").write_text("not a folder", encoding="utf-8")
     with pytest.raises(AdditionRefusedError, match="pas accessible en écriture"):
         additions.add_file("fiche.md", b"# Fiche\nDu texte.\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("#signé Voyez la mairie.", ("Voyez la mairie.", "Alex")),
+        ("#SIGNE : Voyez la mairie.", ("Voyez la mairie.", "Alex")),
+        ("Voyez la mairie. #signé", ("Voyez la mairie. #signé", None)),
+    ],
+)
+def test_a_team_answer_is_signed_only_on_request(text: str, expected: tuple[str, str]) -> None:
+    from bot.telegram.contributions import signed
+
+    assert signed(text, "Alex") == expected

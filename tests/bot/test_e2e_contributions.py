@@ -313,3 +313,21 @@ async def test_a_request_nobody_received_can_be_made_again(
     assert confirmed["text"].startswith("Votre question a été transmise à l'équipe")
     [request] = await emu.wait_for_bot_messages(ADMIN.id, timeout=20)
     assert QUESTION in request["text"]
+
+
+async def test_forget_withdraws_a_pending_request_from_the_team(
+    start_bot: StartBot, emu: AsyncEmulatorClient
+) -> None:
+    bot = await start_bot()
+    reply = await ask(emu, MEMBER, QUESTION)
+    await press(emu, MEMBER, button(reply, "esc:"), reply)
+    [request] = await emu.wait_for_bot_messages(ADMIN.id, timeout=20)
+    confirmed = await next_message(emu, MEMBER.id, reply["message_id"])
+    confirm = await ask(emu, MEMBER, "/oubli")
+    assert confirmed["message_id"] < confirm["message_id"]
+    await press(emu, MEMBER, "forget:yes", confirm)
+    await wait_text(emu, ADMIN.id, request["message_id"], texts.TEAM_WITHDRAWN)
+    done = await wait_text(emu, MEMBER.id, confirm["message_id"], "C'est fait")
+    assert "Demandes à l'équipe et alertes effacées : 1." in done
+    with bot.sessions() as session:
+        assert session.scalars(select(EscalationRecord)).all() == []
