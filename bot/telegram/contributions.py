@@ -38,15 +38,12 @@ async def _press(update: Update, prefix: str) -> tuple[CallbackQuery, Message, i
     return query, query.message, found
 
 
-async def _drop_button(query: CallbackQuery, message: Message, **change: bool) -> None:
+async def _drop_button(
+    query: CallbackQuery, message: Message, answer_id: int, **change: bool
+) -> None:
     """Redraw an answer keyboard without the button just used."""
     current = keyboards.keyboard_state(message.reply_markup)
     state = {"escalate": current.escalate, "notify": current.notify, **change}
-    answer_id = keyboards.parse_id(query.data, keyboards.ESCALATE_PREFIX) or keyboards.parse_id(
-        query.data, keyboards.NOTIFY_PREFIX
-    )
-    if answer_id is None:
-        return
     markup = keyboards.answer_keyboard(
         answer_id, feedback=current.feedback, share=current.share, more=current.more, **state
     )
@@ -86,7 +83,7 @@ async def escalate_button(update: Update, context: CustomContext) -> None:
         return
     if not request.new:
         await query.answer(texts.ESCALATED_AGAIN)
-        await _drop_button(query, message, escalate=False)
+        await _drop_button(query, message, answer_id, escalate=False)
         return
     sent = await _tell_team(context.bot, context.services, request)
     await query.answer()
@@ -96,7 +93,7 @@ async def escalate_button(update: Update, context: CustomContext) -> None:
         await message.reply_text(render.plain(texts.ESCALATION_NO_TEAM.format(contact=contact)))
         return
     await context.escalations.record_team_messages(request.id, sent)
-    await _drop_button(query, message, escalate=False)
+    await _drop_button(query, message, answer_id, escalate=False)
     await message.reply_text(render.escalated(request.expires_at))
 
 
@@ -110,7 +107,7 @@ async def notify_button(update: Update, context: CustomContext) -> None:
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
     await query.answer()
-    await _drop_button(query, message, notify=False)
+    await _drop_button(query, message, answer_id, notify=False)
     days = context.escalations.days
     await message.reply_text(render.plain(texts.NOTIFY_OK.format(days=days)))
 
