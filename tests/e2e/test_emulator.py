@@ -468,7 +468,7 @@ async def test_a_document_a_user_sends_can_be_downloaded(run_bot, emu):
     assert got == [("compte rendu.pdf", data)]
     [call] = await emu.calls("getFile")
     assert call["result"]["file_path"].endswith(".pdf") and "data" not in call["result"]
-    with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+    with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
         await bot.get_file("inconnu")
 
 
