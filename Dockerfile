@@ -74,7 +74,9 @@ WORKDIR /app
 # A snapshot of the knowledge base; mount the live folder over it (read-only) to edit it
 # without rebuilding.
 COPY knowledge/ /app/knowledge/
-RUN mkdir -p /app/data && chown essbot:essbot /app/data
+# The only writable part of the knowledge folder: where admin additions land (KNOWLEDGE_INBOX).
+RUN mkdir -p /app/data /app/knowledge/reponses \
+    && chown essbot:essbot /app/data /app/knowledge/reponses
 
 # numeric, so that Kubernetes' runAsNonRoot and the host can check it without /etc/passwd
 USER 10001:10001

@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     # cosine above which digest questions group; unset: calibrated for the embedding model
     digest_similarity: float | None = Field(default=None, gt=0, le=1)
     retention_days: int = Field(default=365, ge=1)  # older questions and feedback are purged
+    # --- issue 13 ---
+    team_chat_id: int | None = None  # escalations go to this team group; unset: admins' chats
+    escalation_days: int = Field(default=14, ge=1)  # pending requests and alerts expire after this
+    knowledge_inbox: Path = Path("reponses")  # writable folder of knowledge_dir for additions
+    fetch_allow_private: bool = False  # /ajouter may fetch loopback and private addresses
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -54,6 +59,18 @@ class Settings(BaseSettings):
         if isinstance(value, int):
             return (value,)
         return value
+
+    @field_validator("knowledge_inbox")
+    @classmethod
+    def _inside_knowledge(cls, value: Path) -> Path:
+        if value.is_absolute() or ".." in value.parts or not value.parts:
+            raise ValueError("KNOWLEDGE_INBOX est un sous-dossier relatif de KNOWLEDGE_DIR")
+        return value
+
+    @property
+    def inbox_dir(self) -> Path:
+        """Where admin additions land: KNOWLEDGE_INBOX, relative to the knowledge folder."""
+        return self.knowledge_dir / self.knowledge_inbox
 
     @property
     def resolved_database_url(self) -> str:

@@ -37,6 +37,7 @@ REASONS = ("hs", "inc", "lien", "autre")
 INLINE_QUOTA_FACTOR = 5
 
 ProgressCallback = Callable[[int, int, str], None]
+ReindexListener = Callable[[IndexReport], Awaitable[None]]
 
 
 class KnowledgeBase(Protocol):
@@ -111,6 +112,13 @@ class Assistant:
         # inline queries come as members type: a wider quota, but still one
         self._inline_quota = RateLimiter(questions_per_minute * INLINE_QUOTA_FACTOR)
         self._reindexing = False
+        self._listeners: list[ReindexListener] = []
+        self._last_build: str | None = None  # the build the last reindex here ended on
+
+    def on_reindexed(self, listener: ReindexListener) -> None:
+        """Call `listener` after every reindex that changed the index (any trigger), or that
+        found a build this process had not seen (`essbot index` or `essbot add` meanwhile)."""
+        self._listeners.append(listener)
 
     def user_hash(self, user_id: int) -> str:
         """The pseudonym under which a user's data is stored."""
@@ -291,9 +299,20 @@ class Assistant:
             raise ReindexInProgressError("a reindex is already running")
         self._reindexing = True
         try:
-            return await self._run_reindex(on_progress, full, interval)
+            report = await self._run_reindex(on_progress, full, interval)
         finally:
             self._reindexing = False
+        seen, self._last_build = self._last_build, report.build_id
+        if report.changed or report.build_id != seen:
+            await self._tell_listeners(report)
+        return report
+
+    async def _tell_listeners(self, report: IndexReport) -> None:
+        for listener in self._listeners:
+            try:
+                await listener(report)
+            except Exception:  # a listener's failure must not turn a good reindex into an error
+                log.exception("A listener of the reindex failed")
 
     async def _run_reindex(
         self, on_progress: Callable[[Progress], Awaitable[None]], full: bool, interval: float

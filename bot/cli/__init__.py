@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.cli import reports, serve, upkeep
+from bot.cli import additions, reports, serve, upkeep
 from indexing import cli as engine_cli
 
 REGISTRATIONS = (
     serve.register,  # run, start
     upkeep.register,  # backup, links
     reports.register,  # report, purge
+    additions.register,  # add
 )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.assistant.service import KnowledgeBase
 from bot.community.chart import ChartData, StatsChart, render_chart
 from bot.community.reports import UsageReport
-from bot.storage import records
+from bot.storage import contributions, records
 from bot.storage.usage import (
     NO_THEME,
     FlaggedQuestion,
@@ -181,6 +181,7 @@ class Insight:
         until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
         with self._sessions() as session:
             facts = question_facts(session, since, until)
+            grown = contributions.counts(session, since, until)
         return UsageReport(
             start=start,
             end=end,
@@ -190,6 +191,7 @@ class Insight:
             down=sum(f.down for f in facts),
             members=len({f.user_hash for f in facts}),
             themes=by_theme(facts, self._themes()),
+            contributions=grown,
         )
 
     def _themes(self) -> dict[str, str]:

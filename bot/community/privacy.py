@@ -7,6 +7,7 @@ in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, Delete, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.storage import records
+from bot.storage import contributions, records
 from bot.storage.records import CitedSource, FeedbackRecord, QuestionRecord
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,14 @@ class Erased:
 
     questions: int
     feedback: int
+    requests: int = 0  # requests to the team and "Me prévenir" alerts
+    # (chat id, message id) of the team messages of pending requests, now withdrawn
+    team_messages: tuple[tuple[int, int], ...] = ()
 
     @property
     def total(self) -> int:
         """Rows removed, all kinds together."""
-        return self.questions + self.feedback
+        return self.questions + self.feedback + self.requests
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class Purged:
     questions: int
     feedback: int
     cutoff: dt.datetime
+    requests: int = 0  # requests to the team and alerts deleted (retention)
+    expired: int = 0  # pending ones past ESCALATION_DAYS: their chat ids forgotten
 
 
 def _deleted(session: Session, statement: Delete) -> int:
@@ -61,7 +67,9 @@ def erase_user(session: Session, user_hash: str) -> Erased:
     questions = _deleted(
         session, delete(QuestionRecord).where(QuestionRecord.user_hash == user_hash)
     )
-    return Erased(questions=questions, feedback=feedback)
+    withdrawn = tuple(contributions.pending_team_messages(session, user_hash))
+    requests = contributions.erase_member(session, user_hash)
+    return Erased(questions, feedback, requests, withdrawn)
 
 
 def purge_before(session: Session, cutoff: dt.datetime) -> Purged:
@@ -70,7 +78,8 @@ def purge_before(session: Session, cutoff: dt.datetime) -> Purged:
     feedback = _deleted(session, delete(FeedbackRecord).where(FeedbackRecord.question_id.in_(old)))
     _deleted(session, delete(CitedSource).where(CitedSource.question_id.in_(old)))
     questions = _deleted(session, delete(QuestionRecord).where(QuestionRecord.asked_at < cutoff))
-    return Purged(questions=questions, feedback=feedback, cutoff=cutoff)
+    requests = contributions.purge_before(session, cutoff)
+    return Purged(questions=questions, feedback=feedback, cutoff=cutoff, requests=requests)
 
 
 class Privacy:
@@ -82,11 +91,13 @@ class Privacy:
         *,
         hash_key: bytes,
         retention_days: int,
+        escalation_days: int = 14,
         clock: Callable[[], dt.datetime] = records.utcnow,
     ) -> None:
         self._sessions = sessions
         self._key = hash_key
         self.retention_days = retention_days
+        self.escalation_days = escalation_days
         self._clock = clock
 
     async def forget(self, user_id: int) -> Erased:
@@ -106,14 +117,19 @@ class Privacy:
         return await asyncio.to_thread(self.purge_now)
 
     def purge_now(self, days: int | None = None) -> Purged:
-        """Purge what is older than `days` (default: the retention period), synchronously."""
-        cutoff = self._clock() - dt.timedelta(days=self.retention_days if days is None else days)
+        """Purge what is older than `days` (default: the retention period) and expire pending
+        requests and alerts past ESCALATION_DAYS, synchronously."""
+        now = self._clock()
+        cutoff = now - dt.timedelta(days=self.retention_days if days is None else days)
         with self._sessions.begin() as session:
-            purged = purge_before(session, cutoff)
+            expired = contributions.expire_pending(session, now)
+            purged = dataclasses.replace(purge_before(session, cutoff), expired=expired)
         log.info(
-            "Purged %d questions and %d feedback before %s",
+            "Purged %d questions, %d feedback and %d requests before %s; %d requests expired",
             purged.questions,
             purged.feedback,
+            purged.requests,
             cutoff,
+            purged.expired,
         )
         return purged

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.storage.contributions import ContributionCounts
 from bot.storage.figures import ThemeFigures
 
 CSV_COLUMNS = (
@@ -38,6 +39,7 @@ class UsageReport:
     down: int
     members: int  # distinct pseudonyms
     themes: tuple[ThemeFigures, ...]  # most asked first
+    contributions: ContributionCounts = field(default_factory=ContributionCounts)
 
     @property
     def top_unanswered(self) -> tuple[ThemeFigures, ...]:
@@ -90,6 +92,16 @@ def to_markdown(report: UsageReport) -> str:
         )
     if not report.themes:
         lines.append("| (aucune question sur la période) | 0 | 0 | - | 0 | 0 | - |")
+    grown = report.contributions
+    lines += [
+        "",
+        "## La base enrichie depuis Telegram",
+        "",
+        f"- Questions transmises à l'équipe : {grown.escalations}",
+        f"- Réponses de l'équipe relayées : {grown.team_answers}",
+        f"- Ajouts à la base (fiches, documents, pages) : {grown.additions}",
+        f"- Alertes « Me prévenir » envoyées : {grown.notifications}",
+    ]
     lines += ["", "## Thèmes les plus souvent sans réponse", ""]
     unanswered = report.top_unanswered[:TOP_UNANSWERED]
     lines += [

@@ -20,6 +20,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import Connection, Engine, inspect
 
+import bot.storage.contributions
 import bot.storage.records
 import indexing.storage.store
 from indexing.storage.db import Base, make_engine
@@ -27,7 +28,8 @@ from indexing.storage.db import Base, make_engine
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-MODELS = (indexing.storage.store, bot.storage.records)  # imported for their tables on Base.metadata
+# imported for their tables on Base.metadata
+MODELS = (indexing.storage.store, bot.storage.records, bot.storage.contributions)
 VERSION_TABLE = "alembic_version"
 
 

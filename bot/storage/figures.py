@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from bot.storage.contributions import ContributionCounts
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,7 @@ class Stats:
     down: int
     reasons: tuple[tuple[str, int], ...]
     top_unanswered: tuple[tuple[str, int], ...]
+    contributions: ContributionCounts = field(default_factory=ContributionCounts)
 
     @property
     def answered_rate(self) -> float:

@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from bot.storage import contributions
 from bot.storage.figures import Stats
 from indexing.models import Answer, Source, references_from_json
 from indexing.storage.db import Base
@@ -328,4 +329,5 @@ def usage_stats(session: Session, since: dt.datetime, days: int, top: int = 5) -
         down=votes.get(-1, 0),
         reasons=tuple((str(r), int(n)) for r, n in reasons),
         top_unanswered=tuple((str(q), int(n)) for q, n in unanswered),
+        contributions=contributions.counts(session, since),
     )

@@ -10,9 +10,11 @@ from typing import Final, Literal
 
 from bot.assistant.replies import DocumentLike
 from bot.community.insight import Digest, QuestionGroup
+from bot.contributions.additions import Added
+from bot.contributions.escalation import Escalation, Relay
 from bot.telegram import answer_messages as render
 from bot.telegram import texts
-from bot.telegram.html import Para, Span, pack, para, truncate
+from bot.telegram.html import Para, Span, link, pack, para, truncate
 from bot.upkeep.links import LinkStatus, problems, summarize_links
 from indexing.models import IndexReport
 from indexing.sources.validation import CheckReport, Finding
@@ -117,3 +119,53 @@ def digest(summary: Digest) -> list[str]:
     for rank, group in enumerate(summary.groups, start=1):
         paras.extend(_group(rank, group))
     return pack(paras)
+
+
+NEAREST_SHOWN: Final = 3
+ANSWER_SHOWN: Final = 1500
+
+
+def escalation(request: Escalation) -> str:
+    """A member's question as the team receives it: reply to it to answer."""
+    paras = [
+        para(Span(texts.TEAM_TITLE, "b")),
+        para(Span(texts.TEAM_QUESTION, "b"), " : ", Span(truncate(request.question, 1000), "i")),
+        para(Span(texts.TEAM_NEAREST, "b")),
+    ]
+    nearest = request.sources[:NEAREST_SHOWN]
+    paras += [
+        para("• ", link(truncate(s.title or s.path, render.TITLE_MAX), s.url), tight=True)
+        for s in nearest
+    ] or [para(texts.TEAM_NO_NEAREST, tight=True)]
+    paras += [
+        para(texts.TEAM_HOWTO.format(tag=texts.SIGN_TAG)),
+        para(
+            Span(texts.TEAM_EXPIRES.format(date=render.day_month(request.expires_at.date())), "i")
+        ),
+    ]
+    return pack(paras)[0]  # capped question and titles keep it below 4096 characters
+
+
+def escalation_answered(relay: Relay) -> str:
+    """The team's copy of a request once answered, so other admins see it is done."""
+    return pack(
+        [
+            para(Span(texts.TEAM_ANSWERED, "b"), " — ", Span(truncate(relay.question, 1000), "i")),
+            para(Span(texts.TEAM_ANSWER_LABEL, "b"), " : ", truncate(relay.answer, ANSWER_SHOWN)),
+        ]
+    )[0]
+
+
+def added(result: Added) -> str:
+    """What an addition wrote, and what the index now holds of it."""
+    saved = result.saved
+    title = texts.UPDATED_TITLE if saved.updated else texts.ADDED_TITLE
+    paras = [
+        para("✅ ", Span(title.format(title=truncate(saved.title, render.TITLE_MAX)), "b")),
+        para(texts.ADDED_FILE.format(path=""), Span(truncate(saved.path, 300), "code"), tight=True),
+    ]
+    if result.indexed:
+        paras.append(para(texts.ADDED_PASSAGES.format(count=saved.passages), tight=True))
+    else:
+        paras.append(para(texts.ADDED_LATER, tight=True))
+    return pack(paras)[0]

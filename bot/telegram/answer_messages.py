@@ -333,6 +333,17 @@ def stats(figures: Stats) -> list[str]:
         paras.append(
             para(f"{rank}. ", Span(truncate(question, 300), "i"), f" ({count})", tight=True)
         )
+    grown = figures.contributions
+    paras.append(
+        para(
+            texts.STATS_CONTRIBUTIONS.format(
+                escalations=grown.escalations,
+                team_answers=grown.team_answers,
+                additions=grown.additions,
+                notifications=grown.notifications,
+            )
+        )
+    )
     return pack(paras)
 
 
@@ -345,9 +356,10 @@ def chart_caption(data: ChartData) -> str:
     return pack([para(truncate(text, CAPTION_MAX))])[0]
 
 
-def privacy(retention_days: int, contact: str) -> list[str]:
+def privacy(retention_days: int, contact: str, escalation_days: int = 14) -> list[str]:
     """/confidentialite: what is kept, why, for how long, how to erase it."""
     kept = [para("• " + line, tight=True) for line in texts.PRIVACY_KEPT]
+    kept.append(para(texts.PRIVACY_REQUESTS.format(days=escalation_days)))
     return pack(
         [
             para("🔒 ", Span(texts.PRIVACY_TITLE, "b")),
@@ -373,12 +385,13 @@ def forget_done(erased: Erased) -> str:
     """What /oubli erased."""
     if not erased.total:
         return plain(texts.FORGET_NOTHING)
-    return plain(
-        texts.FORGET_DONE.format(
-            questions=_count(erased.questions, "question", "questions"),
-            feedback=_count(erased.feedback, "avis", "avis"),
-        )
+    done = texts.FORGET_DONE.format(
+        questions=_count(erased.questions, "question", "questions"),
+        feedback=_count(erased.feedback, "avis", "avis"),
     )
+    if not erased.requests:
+        return plain(done)
+    return pack([para(done), para(texts.FORGET_REQUESTS.format(count=erased.requests))])[0]
 
 
 def inline_title(result: Answer) -> str:
@@ -391,3 +404,34 @@ def inline_title(result: Answer) -> str:
 def inline_description(result: Answer) -> str:
     """Description of an inline result (plain text, not HTML)."""
     return truncate(result.text, 200)
+
+
+def day_month(day: dt.date) -> str:
+    """ "12 novembre", "1er décembre"."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {texts.MONTHS[day.month - 1]}"
+
+
+def escalated(expires_at: dt.datetime) -> str:
+    """The member's confirmation that the team has their question."""
+    return plain(texts.ESCALATED.format(date=day_month(expires_at.date())))
+
+
+def team_reply(question: str, answer_text: str, signer: str | None) -> list[str]:
+    """The team's answer relayed to the member, under their question."""
+    title = texts.TEAM_REPLY_SIGNED.format(name=signer) if signer else texts.TEAM_REPLY_TITLE
+    return pack(
+        [
+            para("💬 ", Span(title, "b")),
+            para(answer_text),
+            para(texts.TEAM_REPLY_QUESTION, Span(truncate(question, QUESTION_MAX), "i")),
+        ]
+    )
+
+
+def notice(asked_at: dt.datetime, result: Answer) -> str:
+    """A new answer to a question asked earlier: a heading, then the answer card."""
+    head = pack(
+        [para("🔔 ", Span(texts.NOTICE_TITLE.format(date=day_month(asked_at.date())), "b"))]
+    )
+    return f"{head[0]}\n\n{card(result)}"

@@ -37,8 +37,10 @@ from telegram.ext import (
 from bot.assistant.service import Assistant, KnowledgeBase
 from bot.community.insight import Insight
 from bot.community.privacy import Privacy
+from bot.contributions.additions import AdditionService, build_additions
+from bot.contributions.escalation import Escalations
 from bot.storage.database import upgrade_database
-from bot.telegram import callbacks, handlers, jobs, keyboards, texts
+from bot.telegram import callbacks, contributions, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
 from bot.upkeep.freshness import Freshness, KnowledgeWatcher
 from indexing.engine import KnowledgeEngine
@@ -136,6 +138,7 @@ def build_application(
     async def post_init(application: BotApplication) -> None:
         await asyncio.to_thread(create_schema, db)
         application.bot_data.services = services
+        contributions.watch_reindexes(application, services)
         await set_command_menus(application, settings.admin_ids)
         if settings.watch_knowledge:
             start_watch(application, services, settings)
@@ -164,7 +167,7 @@ def build_application(
     if rate_limiter is not None:  # the builder's methods configure it in place
         builder.rate_limiter(default_rate_limiter() if rate_limiter == "default" else rate_limiter)
     application: BotApplication = builder.build()
-    register_handlers(application)
+    register_handlers(application, team_chat_id=settings.team_chat_id)
     if application.job_queue is None:
         raise MissingJobQueueError("installez python-telegram-bot[job-queue]")
     jobs.schedule_jobs(application.job_queue, settings)
@@ -186,13 +189,23 @@ def build_services(
         knowledge_dir=settings.knowledge_dir,
         max_file_bytes=int(settings.max_file_mb * 1_000_000),
     )
+    privacy = Privacy(
+        sessions,
+        hash_key=key,
+        retention_days=settings.retention_days,
+        escalation_days=settings.escalation_days,
+    )
     return Services(
         assistant=assistant,
         insight=Insight(engine, sessions, similarity=settings.digest_similarity),
-        privacy=Privacy(sessions, hash_key=key, retention_days=settings.retention_days),
+        privacy=privacy,
         freshness=Freshness(assistant, settings.knowledge_dir),
+        escalations=Escalations(engine, sessions, hash_key=key, days=settings.escalation_days),
+        additions=AdditionService(build_additions(settings, sessions), assistant),
         community_contact=settings.community_contact,
         admin_ids=settings.admin_ids,
+        team_chat_id=settings.team_chat_id,
+        max_file_mb=settings.max_file_mb,
         digest_days=settings.digest_interval_days or 7,
         progress_interval=progress_interval,
     )
@@ -209,10 +222,12 @@ def start_watch(application: BotApplication, services: Services, settings: Setti
     watcher.start()
 
 
-def register_handlers(application: BotApplication) -> None:
+def register_handlers(application: BotApplication, team_chat_id: int | None = None) -> None:
     """Every handler of the bot, in one place."""
     new = filters.UpdateType.MESSAGE  # edits of old messages are not new questions
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    team = private | filters.Chat(team_chat_id) if team_chat_id else private
+    text = filters.TEXT & ~filters.COMMAND
     application.add_handlers(
         [
             # Commands (a command addressed to another bot, /x@otherbot, is ignored by PTB)
@@ -226,10 +241,15 @@ def register_handlers(application: BotApplication) -> None:
             CommandHandler("verifier", handlers.check_command, filters=new),
             CommandHandler("confidentialite", handlers.privacy_command, filters=new),
             CommandHandler("oubli", handlers.forget_command, filters=new),
+            CommandHandler("ajouter", contributions.add_command, filters=new),
+            # The team's replies to requests (any other reply falls through to the next ones)
+            MessageHandler(new & team & filters.REPLY & text, contributions.team_reply),
             # Questions: any text in private; in groups only when addressed
-            MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
-            MessageHandler(new & groups & filters.TEXT & ~filters.COMMAND, handlers.group_text),
+            MessageHandler(new & private & text, handlers.private_text),
+            MessageHandler(new & groups & text, handlers.group_text),
             MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
+            # Documents sent in private: admins add them to the base
+            MessageHandler(new & private & filters.Document.ALL, contributions.document_message),
             MessageHandler(
                 new & ~filters.TEXT & ~filters.StatusUpdate.ALL & (private | filters.REPLY),
                 handlers.non_text,
@@ -242,6 +262,21 @@ def register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(callbacks.document_button, pattern=keyboards.DOCUMENT_PATTERN),
             CallbackQueryHandler(callbacks.noop_button, pattern=r"^noop$"),
             CallbackQueryHandler(callbacks.forget_button, pattern=keyboards.FORGET_PATTERN),
+            CallbackQueryHandler(
+                contributions.escalate_button,
+                pattern=keyboards.prefix_pattern(keyboards.ESCALATE_PREFIX),
+            ),
+            CallbackQueryHandler(
+                contributions.notify_button,
+                pattern=keyboards.prefix_pattern(keyboards.NOTIFY_PREFIX),
+            ),
+            CallbackQueryHandler(
+                contributions.add_to_base_button,
+                pattern=keyboards.prefix_pattern(keyboards.ADD_PREFIX),
+            ),
+            CallbackQueryHandler(
+                contributions.team_vote_button, pattern=keyboards.TEAM_VOTE_PATTERN
+            ),
         ]
     )
     application.add_error_handler(handlers.on_error)

@@ -3,6 +3,8 @@ the /oubli confirmation."""
 
 from __future__ import annotations
 
+import logging
+
 from telegram import (
     Chat,
     InlineQueryResultArticle,
@@ -12,12 +14,15 @@ from telegram import (
     Message,
     Update,
 )
+from telegram.error import TelegramError
 
 from bot.telegram import answer_messages as render
 from bot.telegram import keyboards, texts
 from bot.telegram.context import CustomContext
 from bot.telegram.handlers import send
 from indexing.models import Answer
+
+log = logging.getLogger(__name__)
 
 MIN_INLINE_QUERY = 3
 
@@ -74,9 +79,10 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
         return
     asking_why = press.action == "down"
     await query.answer(texts.FEEDBACK_WHY if asking_why else texts.FEEDBACK_THANKS)
-    current = keyboards.keyboard_state(
-        query.message.reply_markup if isinstance(query.message, Message) else None
-    )
+    message = query.message if isinstance(query.message, Message) else None
+    current = keyboards.keyboard_state(message.reply_markup if message else None)
+    # after a 👎 in private, the member may still ask the team
+    disliked = not up and message is not None and message.chat.type == Chat.PRIVATE
     await query.edit_message_reply_markup(
         keyboards.answer_keyboard(
             press.answer_id,
@@ -84,6 +90,8 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
             share=current.share,
             more=current.more,
             documents=current.documents,
+            escalate=current.escalate or disliked,
+            notify=current.notify,
         )
     )
 
@@ -108,6 +116,8 @@ async def more_button(update: Update, context: CustomContext) -> None:
             share=current.share,
             more=False,
             documents=current.documents,
+            escalate=current.escalate,
+            notify=current.notify,
         )
     )
 
@@ -150,3 +160,10 @@ async def forget_button(update: Update, context: CustomContext) -> None:
         return
     erased = await context.privacy.forget(query.from_user.id)
     await query.edit_message_text(render.forget_done(erased))
+    for chat_id, message_id in erased.team_messages:  # nobody may answer them any more
+        try:
+            await context.bot.edit_message_text(
+                render.plain(texts.TEAM_WITHDRAWN), chat_id=chat_id, message_id=message_id
+            )
+        except TelegramError as error:
+            log.info("A withdrawn request could not be marked: %s", error)

@@ -10,6 +10,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.assistant.service import Assistant
 from bot.community.insight import Insight
 from bot.community.privacy import Privacy
+from bot.contributions.additions import AdditionService
+from bot.contributions.escalation import Escalations
 from bot.upkeep.freshness import Freshness, KnowledgeWatcher
 
 
@@ -21,8 +23,12 @@ class Services:
     insight: Insight
     privacy: Privacy
     freshness: Freshness
+    escalations: Escalations
+    additions: AdditionService
     community_contact: str
     admin_ids: tuple[int, ...] = ()
+    team_chat_id: int | None = None  # where requests go; None: the admins' private chats
+    max_file_mb: float = 20.0  # largest document admins may send
     digest_days: int = 7  # the period the digest covers
     progress_interval: float = 1.0  # seconds between two edits of the /reindex message
 
@@ -57,6 +63,16 @@ class CustomContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any],
     def insight(self) -> Insight:
         """Digest, chart figures and reports for admins."""
         return self.services.insight
+
+    @property
+    def escalations(self) -> Escalations:
+        """Requests to the team, relayed answers, alerts."""
+        return self.services.escalations
+
+    @property
+    def additions(self) -> AdditionService:
+        """Sheets, documents and pages admins add to the base."""
+        return self.services.additions
 
     @property
     def privacy(self) -> Privacy:

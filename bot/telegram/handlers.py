@@ -57,11 +57,14 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
         message.reply_chat_action(ChatAction.TYPING),
         context.assistant.ask(question, user_id=user.id, chat_type=chat.type, group_id=group_id),
     )
+    unanswered_here = chat.type == Chat.PRIVATE and not stored.answer.answered
     markup = keyboards.answer_keyboard(
         stored.id,
         more=render.has_more_sources(stored.answer),
         share=stored.answer.answered,
         documents=render.sendable_ranks(stored.answer) if chat.type == Chat.PRIVATE else (),
+        escalate=unanswered_here,
+        notify=unanswered_here,
     )
     await send(
         message, render.answer(stored, context.services.community_contact), reply_markup=markup
@@ -215,7 +218,8 @@ async def privacy_command(update: Update, context: CustomContext) -> None:
     if update.effective_message:
         retention = context.privacy.retention_days
         contact = context.services.community_contact
-        await send(update.effective_message, render.privacy(retention, contact))
+        days = context.privacy.escalation_days
+        await send(update.effective_message, render.privacy(retention, contact, days))
 
 
 async def forget_command(update: Update, context: CustomContext) -> None:

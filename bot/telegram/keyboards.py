@@ -27,6 +27,11 @@ FORGET_NO: Final = "forget:no"
 FORGET_PATTERN: Final = r"^forget:(yes|no)$"
 DOCUMENT_PATTERN: Final = r"^doc:"
 _DOCUMENT = re.compile(r"^doc:(\d{1,18}):(\d{1,2})$")
+ESCALATE_PREFIX: Final = "esc:"
+NOTIFY_PREFIX: Final = "notify:"
+ADD_PREFIX: Final = "addkb:"
+TEAM_VOTE_PATTERN: Final = r"^tv:(up|down):\d{1,18}$"
+_ID = r"\d{1,18}$"
 _CALLBACK = re.compile(r"^(?:fb:(up|down|why:(hs|inc|lien|autre)):|more:)(\d{1,18})$")
 
 FeedbackState = Literal["ask", "reasons", "done"]
@@ -63,6 +68,23 @@ def parse_document_callback(data: str | None) -> tuple[int, int] | None:
     """(answer id, source rank) of a document button, or None for anything else."""
     match = _DOCUMENT.match(data or "")
     return (int(match.group(1)), int(match.group(2))) if match else None
+def prefix_pattern(prefix: str) -> str:
+    """The callback pattern of a button `<prefix><id>`."""
+    return f"^{re.escape(prefix)}{_ID}"
+
+
+def parse_id(data: str | None, prefix: str) -> int | None:
+    """The id of a `<prefix><id>` button, or None."""
+    match = re.match(prefix_pattern(prefix), data or "")
+    return int((data or "")[len(prefix) :]) if match else None
+
+
+def parse_team_vote(data: str | None) -> tuple[int, bool] | None:
+    """(request id, 👍) of a vote on a team answer, or None."""
+    match = re.match(TEAM_VOTE_PATTERN, data or "")
+    if not match:
+        return None
+    return int((data or "").rsplit(":", 1)[1]), match.group(1) == "up"
 
 
 def share_query(answer_id: int) -> str:
@@ -85,9 +107,12 @@ def answer_keyboard(
     more: bool = True,
     share: bool = True,
     documents: Sequence[int] = (),
+    escalate: bool = False,
+    notify: bool = False,
 ) -> InlineKeyboardMarkup:
     """The buttons under an answer, in the given feedback state; `documents`: the ranks of
-    the cited files the bot can send (private chats only)."""
+    the cited files the bot can send; "ask the team" and "tell me" under an answer the base
+    could not give (private chats only)."""
     rows: list[list[InlineKeyboardButton]] = []
     if feedback == "ask":
         rows.append(
@@ -126,6 +151,15 @@ def answer_keyboard(
                 for rank in documents
             ]
         )
+    help_row: list[InlineKeyboardButton] = []
+    if escalate:
+        data = f"{ESCALATE_PREFIX}{answer_id}"
+        help_row.append(InlineKeyboardButton(texts.BUTTON_ESCALATE, callback_data=data))
+    if notify:
+        data = f"{NOTIFY_PREFIX}{answer_id}"
+        help_row.append(InlineKeyboardButton(texts.BUTTON_NOTIFY, callback_data=data))
+    if help_row:
+        rows.append(help_row)
     return InlineKeyboardMarkup(rows)
 
 
@@ -137,6 +171,8 @@ class KeyboardState:
     share: bool
     more: bool
     documents: tuple[int, ...] = ()
+    escalate: bool = False
+    notify: bool = False
 
 
 def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
@@ -153,6 +189,8 @@ def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
         share=any(b.switch_inline_query_chosen_chat is not None for b in buttons),
         more=any(d.startswith("more:") for d in data),
         documents=tuple(p[1] for d in data if (p := parse_document_callback(d))),
+        escalate=any(d.startswith(ESCALATE_PREFIX) for d in data),
+        notify=any(d.startswith(NOTIFY_PREFIX) for d in data),
     )
 
 
@@ -175,4 +213,28 @@ def forget_keyboard() -> InlineKeyboardMarkup:
             [InlineKeyboardButton(texts.FORGET_YES, callback_data=FORGET_YES)],
             [InlineKeyboardButton(texts.FORGET_NO, callback_data=FORGET_NO)],
         ]
+    )
+
+
+def team_answer_keyboard(escalation_id: int, *, voted: bool = False) -> InlineKeyboardMarkup:
+    """Under a team answer relayed to the member: 👍 / 👎, then a thank-you."""
+    if voted:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(texts.BUTTON_THANKS, callback_data="noop")]]
+        )
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(texts.BUTTON_UP, callback_data=f"tv:up:{escalation_id}"),
+                InlineKeyboardButton(texts.BUTTON_DOWN, callback_data=f"tv:down:{escalation_id}"),
+            ]
+        ]
+    )
+
+
+def add_to_base_keyboard(escalation_id: int) -> InlineKeyboardMarkup:
+    """Under the team's relayed answer, on the team's side."""
+    data = f"{ADD_PREFIX}{escalation_id}"
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.BUTTON_ADD_TO_BASE, callback_data=data)]]
     )

@@ -36,6 +36,8 @@ HELP_LINES: Final = (
     "Partout : tapez @{username} suivi d'une question pour envoyer une fiche réponse.",
     "Sous chaque réponse : 👍 / 👎 pour donner votre avis, 📤 Partager pour l'envoyer dans "
     "un groupe, \N{HEAVY PLUS SIGN} Plus de sources pour voir d'autres documents.",
+    "Sans réponse, en privé : 🙋 Demander à l'équipe transmet votre question aux animateurs, "
+    "🔔 Me prévenir vous envoie la réponse dès que la base la connaît.",
 )
 HELP_COMMANDS: Final = (
     ("/sources", "ce que couvre la base, par thème"),
@@ -200,6 +202,7 @@ COMMANDS_ADMIN: Final = (
     ("reindex", "Réindexer la base (admin)"),
     ("stats", "Statistiques d'usage (admin)"),
     ("verifier", "Vérifier les fiches de la base (admin)"),
+    ("ajouter", "Ajouter une page web à la base (admin)"),
 )
 
 CHART_CAPTION: Final = "Questions par semaine, taux de réponse et satisfaction sur {days} jours"
@@ -246,6 +249,11 @@ PRIVACY_WHY: Final = (
     "restées sans réponse et enrichir les ressources et les ateliers ; pour des statistiques "
     "anonymes destinées aux partenaires de la Communauté."
 )
+PRIVACY_REQUESTS: Final = (
+    "Si vous choisissez 🙋 Demander à l'équipe ou 🔔 Me prévenir : votre question (données "
+    "personnelles masquées) et, le temps de la demande, l'identifiant de notre conversation "
+    "pour vous répondre ; il est effacé dès la réponse envoyée, ou après {days} jours."
+)
 PRIVACY_HOW_LONG_TITLE: Final = "Combien de temps"
 PRIVACY_HOW_LONG: Final = "{days} jours, puis tout est effacé automatiquement."
 PRIVACY_ERASE_TITLE: Final = "Comment tout effacer"
@@ -256,12 +264,75 @@ PRIVACY_ERASE: Final = (
 PRIVACY_CONTACT: Final = "Pour toute autre demande sur vos données, contactez {contact}."
 
 FORGET_CONFIRM: Final = (
-    "Voulez-vous effacer toutes vos questions et tous vos avis ? C'est définitif, et les "
+    "Voulez-vous effacer toutes vos questions, vos avis et vos demandes en attente ? "
+    "C'est définitif, et les "
     "boutons sous mes anciennes réponses ne fonctionneront plus."
 )
 FORGET_YES: Final = "🗑 Oui, tout effacer"
 FORGET_NO: Final = "Annuler"
 FORGET_DONE: Final = "C'est fait : {questions} et {feedback} effacés. Il ne reste rien de vous ici."
+FORGET_REQUESTS: Final = "Demandes à l'équipe et alertes effacées : {count}."
 FORGET_NOTHING: Final = "Je n'avais rien enregistré à votre sujet : il n'y avait rien à effacer."
 FORGET_CANCELLED: Final = "D'accord, rien n'a été effacé."
 FORGET_PRIVATE_ONLY: Final = "Pour effacer vos données, envoyez-moi /oubli en message privé."
+
+# --- When the base does not know: asking the team, alerts, additions (issue 13) ---
+BUTTON_ESCALATE: Final = "🙋 Demander à l'équipe"
+BUTTON_NOTIFY: Final = "🔔 Me prévenir"
+BUTTON_ADD_TO_BASE: Final = "\N{HEAVY PLUS SIGN} Ajouter à la base"
+ESCALATED: Final = (
+    "Votre question a été transmise à l'équipe d'animation. Sa réponse arrivera ici, en "
+    "général sous quelques jours ; sans réponse d'ici le {date}, la demande expire."
+)
+ESCALATED_AGAIN: Final = "Cette question a déjà été transmise à l'équipe."
+ESCALATION_NO_TEAM: Final = (
+    "Je n'ai pas pu joindre l'équipe pour le moment. Contactez {contact} directement."
+)
+NOTIFY_OK: Final = (
+    "C'est noté : je vous enverrai la réponse ici si la base la trouve d'ici {days} jours."
+)
+TEAM_TITLE: Final = "🙋 Question d'un membre"
+TEAM_QUESTION: Final = "Question"
+TEAM_NEAREST: Final = "Documents les plus proches"
+TEAM_NO_NEAREST: Final = "Aucun document proche dans la base."
+TEAM_HOWTO: Final = (
+    "Répondez à ce message pour transmettre votre réponse au membre, sans votre nom "
+    "(commencez par {tag} pour la signer de votre prénom). Une seule réponse par question."
+)
+TEAM_EXPIRES: Final = "La demande expire le {date}."
+TEAM_ANSWERED: Final = "✅ Répondu"
+TEAM_ANSWER_LABEL: Final = "Réponse transmise"
+TEAM_RELAYED: Final = (
+    "Réponse transmise au membre. Pour que la base la connaisse, ajoutez-la en fiche."
+)
+TEAM_ALREADY: Final = (
+    "Cette question a déjà reçu une réponse de l'équipe (ou la demande a expiré) : votre "
+    "message n'a pas été transmis."
+)
+TEAM_MEMBER_GONE: Final = "Le membre n'a pas pu être joint (conversation fermée) : réponse perdue."
+TEAM_WITHDRAWN: Final = "Demande retirée : le membre a effacé ses données (/oubli)."
+SIGN_TAG: Final = "#signé"
+TEAM_REPLY_TITLE: Final = "Réponse de l'équipe :"
+TEAM_REPLY_SIGNED: Final = "Réponse de l'équipe ({name}) :"
+TEAM_REPLY_QUESTION: Final = "Votre question : "
+NOTICE_TITLE: Final = "Votre question du {date} a maintenant une réponse :"
+ADDED_TITLE: Final = "Ajouté à la base : {title}"
+UPDATED_TITLE: Final = "Mis à jour dans la base : {title}"
+ADDED_FILE: Final = "Fichier : {path}"
+ADDED_PASSAGES: Final = "Passages indexés : {count}"
+ADDED_LATER: Final = "Une réindexation est en cours : le fichier sera indexé par la suivante."
+ADD_ALREADY: Final = "Cette réponse est déjà dans la base : {path}"
+ADD_REFUSED: Final = "Je n'ai rien ajouté : {reason}."
+ADD_WORKING: Final = "Vérification, enregistrement et indexation…"
+ADD_USAGE: Final = (
+    "Usage : /ajouter <adresse d'une page>, par exemple /ajouter https://www.avise.org/"
+)
+DOCUMENT_MEMBER_REFUSED: Final = (
+    "Merci ! Seuls les administrateurs peuvent ajouter des documents à la base : pour proposer "
+    "une ressource, contactez {contact}. Je n'ai rien enregistré."
+)
+DOCUMENT_TOO_BIG: Final = "Je n'ai rien ajouté : fichier trop gros (limite {limit} Mo)."
+STATS_CONTRIBUTIONS: Final = (
+    "Demandes à l'équipe : {escalations} · réponses de l'équipe : {team_answers} · "
+    "ajouts à la base : {additions} · alertes envoyées : {notifications}"
+)

@@ -194,8 +194,8 @@ async def test_start_help_sources_workshops_and_menus(
         "oubli",
     ]
     assert menus[("all_group_chats", "fr")][0]["command"] == "question"
-    admin_menu = [c["command"] for c in menus[("chat", None)]][-3:]
-    assert admin_menu == ["reindex", "stats", "verifier"]
+    admin_menu = [c["command"] for c in menus[("chat", None)]][-4:]
+    assert admin_menu == ["reindex", "stats", "verifier", "ajouter"]
 
 
 @pytest.mark.parametrize(

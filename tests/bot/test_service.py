@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from bot.assistant.replies import Progress
 from bot.assistant.service import Assistant, RateLimiter
 from bot.storage import records
 from indexing.errors import ReindexInProgressError
+from indexing.models import IndexReport
 
 
 async def test_ask_stores_and_rebuilds_the_answer(
@@ -124,3 +126,35 @@ async def test_a_press_losing_the_race_to_create_the_row_updates_it(
     with sessions() as session:
         [row] = session.scalars(select(records.FeedbackRecord)).all()
     assert (row.vote, row.reason) == (-1, "inc")
+
+
+async def test_listeners_hear_of_changes_and_of_builds_made_elsewhere(
+    sessions: sessionmaker[Session],
+) -> None:
+    reports = [
+        IndexReport(unchanged=3, build_id="b1"),  # first in this process: news to it
+        IndexReport(unchanged=3, build_id="b1"),  # nothing new
+        IndexReport(added=("a.md",), unchanged=3, build_id="b2"),  # a change
+        IndexReport(unchanged=4, build_id="b3"),  # `essbot add` built b3 meanwhile
+    ]
+
+    class Scripted(FakeEngine):
+        def reindex(
+            self, full: bool = False, progress: Callable[[int, int, str], None] | None = None
+        ) -> IndexReport:
+            return reports.pop(0)
+
+    assistant = Assistant(Scripted(), sessions, hash_key=b"k", questions_per_minute=3)
+    heard: list[str | None] = []
+
+    async def listener(report: IndexReport) -> None:
+        heard.append(report.build_id)
+
+    async def failing(report: IndexReport) -> None:
+        raise RuntimeError("a listener's own failure")
+
+    assistant.on_reindexed(failing)  # logged, and the others still run
+    assistant.on_reindexed(listener)
+    for _ in range(4):
+        await assistant.reindex(lambda progress: asyncio.sleep(0), interval=0)
+    assert heard == ["b1", "b2", "b3"]

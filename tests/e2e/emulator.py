@@ -187,6 +187,28 @@ class _Api:
             {"callback_query": {"from": user.to_dict(), "message": stub, "data": data}}
         )
 
+    def upload_file(
+        self, data: bytes, filename: str, mime_type: str = "application/octet-stream"
+    ) -> Any:
+        """Store a file a user is about to send; returns the ``Document`` to put in a message
+        (the bot can then ``getFile`` it and download it)."""
+        params = {"filename": filename, "mime_type": mime_type}
+        headers = {"content-type": "application/octet-stream"}
+        return self._call("POST", "file", params=params, content=data, headers=headers)
+
+    def send_document(
+        self, chat: Chat, user: User, document: dict[str, Any], caption: str | None = None
+    ) -> Any:
+        """``user`` sends a document (from ``upload_file``) in ``chat``; returns the update."""
+        message: dict[str, Any] = {
+            "chat": chat.to_dict(),
+            "from": user.to_dict(),
+            "document": document,
+        }
+        if caption:
+            message["caption"] = caption
+        return self.inject_update({"message": message})
+
     def send_inline_query(self, user: User, query: str, chat_type: str | None = "sender") -> Any:
         inline: dict[str, Any] = {"from": user.to_dict(), "query": query}
         if chat_type:

@@ -452,6 +452,28 @@ async def test_documents_and_photos_are_multipart(run_bot, emu):
     }
 
 
+async def test_a_document_a_user_sends_can_be_downloaded(run_bot, emu):
+    got = []
+
+    async def fetch(update, context):
+        file = await update.message.document.get_file()
+        got.append((update.message.document.file_name, bytes(await file.download_as_bytearray())))
+
+    bot = (
+        await run_bot(lambda app: app.add_handler(MessageHandler(filters.Document.ALL, fetch)))
+    ).bot
+    data = b"%PDF-1.4 \x00\xff binary"
+    document = await emu.upload_file(data, "compte rendu.pdf", "application/pdf")
+    assert (document["file_name"], document["file_size"]) == ("compte rendu.pdf", len(data))
+    await emu.send_document(Chat.private(ANA), ANA, document)
+    await until(lambda: got)
+    assert got == [("compte rendu.pdf", data)]
+    [call] = await emu.calls("getFile")
+    assert call["result"]["file_path"].endswith(".pdf") and "data" not in call["result"]
+    with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+        await bot.get_file("inconnu")
+
+
 async def test_other_methods_are_answered_and_recorded(run_bot, emu):
     bot = (await run_bot()).bot
     group = Chat.supergroup(7, "Réseau ESS")

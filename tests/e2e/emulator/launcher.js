@@ -18,8 +18,11 @@
  *   POST /_emu/<token>/override     {method, count, error_code, description, retry_after}
  *                                   or {method, count, result}: fake the next `count` calls
  *   POST /_emu/<token>/me           change getMe fields      POST /_emu/<token>/reset
+ *   POST /_emu/<token>/file?filename=&mime_type=   (raw body) a file a user sends: answers the
+ *                                   Document to put in a message; getFile and /file/bot<token>/
+ *                                   then serve it (see "files users send" below)
  * HTML is parsed like Telegram does (entities, 400 on bad markup); MarkdownV2 is not.
- * No files to download, no flood limits or blocked users unless injected with /override.
+ * No flood limits or blocked users unless injected with /override.
  */
 const express = require('express');
 const crypto = require('crypto');
@@ -61,6 +64,7 @@ function bot(token) {
       messages: new Map(), // chat id -> Map(message id -> Message): what clients see, edits applied
       listeners: new Set(), // called on every message change (waiting /messages readers)
       allowed: null, waiter: null, webhook: null, delivering: false,
+      files: new Map(), // file_id -> {file_id, file_unique_id, file_size, file_path, data}
     });
   }
   return bots.get(token);
@@ -407,6 +411,7 @@ const METHODS = {
     return { status: 'member', user };
   },
   getChatAdministrators: () => [],
+  getFile: (b, p) => getFile(b, p.file_id),
   getChatMenuButton: () => ({ type: 'default' }),
   setChatMenuButton: yes, setMessageReaction: yes, leaveChat: yes, logOut: yes, close: yes, pinChatMessage: yes,
   unpinChatMessage: yes, setMyDescription: yes, setMyShortDescription: yes, setMyName: yes, sendMessageDraft: yes,
@@ -471,8 +476,29 @@ app.all('/bot:token/:method', async (req, res) => {
     if (!res.writableEnded && !res.destroyed) res.status(e.code).json({ ok: false, ...call.error });
   }
 });
-app.all('/file/bot:token/*', (_req, res) => { // no files to download
-  res.status(404).json({ ok: false, error_code: 404, description: 'Not Found' });
+// ------------------------------------------------------------------------- files users send
+// A test uploads the bytes (POST /_emu/<token>/file), puts the Document it gets back in a message;
+// the bot then calls getFile and downloads /file/bot<token>/<file_path>, as with Telegram.
+function storeUserFile(b, data, filename, mimeType) {
+  const n = b.files.size + 1;
+  const id = `BQACAgUser${n}-${Date.now().toString(36)}`;
+  const file = { file_id: id, file_unique_id: `uf-${n}`, file_size: data.length,
+    file_path: `documents/file_${n}${/\.[A-Za-z0-9]{1,8}$/.exec(filename ?? '')?.[0] ?? ''}`, data };
+  b.files.set(id, file);
+  return { file_id: id, file_unique_id: file.file_unique_id, file_size: data.length,
+    file_name: filename ?? 'document', mime_type: mimeType ?? 'application/octet-stream' };
+}
+function getFile(b, fileId) {
+  const file = b.files.get(String(fileId ?? ''));
+  if (!file) throw bad('invalid file_id');
+  const { data: _data, ...meta } = file;
+  return meta;
+}
+app.all('/file/bot:token/*', (req, res) => {
+  const path = req.params[0];
+  const file = [...bot(req.params.token).files.values()].find((f) => f.file_path === path);
+  if (!file) return res.status(404).json({ ok: false, error_code: 404, description: 'Not Found' });
+  return res.type('application/octet-stream').send(file.data);
 });
 
 // ------------------------------------------------------------------------- control routes (tests)
@@ -491,6 +517,8 @@ app.post('/_emu/:token/override', control((b, req) => {
   return true;
 }));
 app.post('/_emu/:token/me', control((b, req) => Object.assign(b.me, req.body)));
+app.post('/_emu/:token/file', express.raw({ type: () => true, limit: '50mb' }), control((b, req) =>
+  storeUserFile(b, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), req.query.filename, req.query.mime_type)));
 app.post('/_emu/:token/reset', control((b) => {
   Object.assign(b, { calls: [], overrides: [], messages: new Map(), commands: new Map(), allowed: null });
   dropPending(b);
