@@ -73,5 +73,5 @@ def test_answer_sentences_come_from_the_expected_documents(
         for rank in re.findall(r"\[(\d+)\]", answer.text):
             cited += 1
             from_expected += answer.sources[int(rank) - 1].path in question.expected
-    assert cited > 250  # about three units per answer
+    assert cited > 150  # at least one unit per answer, often two or three
     assert from_expected / cited >= 0.78, from_expected / cited
