@@ -33,6 +33,8 @@ class StoredAnswer:
     answer: Answer
     chat_type: str
     user_hash: str
+    token: str = ""  # what buttons and links carry instead of the sequential id
+    group_id: int | None = None  # the group it was posted in; None in a private chat
 
     @property
     def question(self) -> str:
@@ -47,3 +49,19 @@ class Progress:
     done: int
     total: int
     path: str
+
+
+@dataclass(frozen=True)
+class PendingAnswer:
+    """An inline answer not stored yet, kept briefly so its card can open it in private."""
+
+    token: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Votes:
+    """The 👍 and 👎 an answer received, one per member."""
+
+    up: int
+    down: int

@@ -4,12 +4,15 @@ the /oubli confirmation."""
 from __future__ import annotations
 
 from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
     Message,
     Update,
 )
+from telegram.error import BadRequest
 
 from bot.telegram import answer_messages as render
 from bot.telegram import keyboards, texts
@@ -20,18 +23,21 @@ from indexing.models import Answer
 MIN_INLINE_QUERY = 3
 
 
-def _article(result_id: str, title: str, result: Answer, username: str) -> InlineQueryResultArticle:
+def _article(
+    result_id: str, title: str, result: Answer, username: str, token: str
+) -> InlineQueryResultArticle:
+    sources = result.sources if result.answered else ()  # unrelated documents: not "sources"
     return InlineQueryResultArticle(
         id=result_id,
         title=title,
         description=render.inline_description(result),
         input_message_content=InputTextMessageContent(render.card(result)),
-        reply_markup=keyboards.card_keyboard(result.sources, username),
+        reply_markup=keyboards.card_keyboard(sources, username, token),
     )
 
 
 async def inline_query(update: Update, context: CustomContext) -> None:
-    """Inline mode: the card of a stored answer (`ans:<id>`), or an answer to the text typed."""
+    """Inline mode: the card of a stored answer (`ans:<token>`), or an answer to the text typed."""
     query = update.inline_query
     if query is None:
         return
@@ -39,49 +45,79 @@ async def inline_query(update: Update, context: CustomContext) -> None:
         texts.BUTTON_OPEN_PRIVATE, start_parameter=keyboards.START_FROM_INLINE
     )
     text = query.query.strip()
-    answer_id = keyboards.parse_share_query(text)
+    token = keyboards.parse_share_query(text)
     results: list[InlineQueryResultArticle] = []
-    if answer_id is not None:
-        stored = await context.assistant.stored(answer_id)
+    if token is not None:
+        stored = await context.assistant.stored(token)
         if stored and context.assistant.may_share(stored, query.from_user.id):
             results.append(
                 _article(
-                    f"ans-{answer_id}",
+                    f"ans-{stored.id}",
                     texts.INLINE_SHARE_TITLE,
                     stored.answer,
                     context.bot.username,
+                    token,
                 )
             )
     elif len(text) >= MIN_INLINE_QUERY and context.assistant.inline_allowed(query.from_user.id):
         found = await context.assistant.lookup(text)
-        results.append(_article("q", render.inline_title(found), found, context.bot.username))
-    await query.answer(results, cache_time=0 if answer_id else 30, is_personal=True, button=button)
+        title = render.inline_title(found.answer)
+        results.append(_article("q", title, found.answer, context.bot.username, found.token))
+    await query.answer(results, cache_time=0 if token else 30, is_personal=True, button=button)
+
+
+def _chat_id(query: CallbackQuery) -> int | None:
+    """The chat of the message under which a button was pressed (None for inline messages)."""
+    return query.message.chat.id if query.message is not None else None
+
+
+async def _edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup) -> None:
+    """Edit the buttons; an edit that changes nothing (a member voting twice alike) is fine."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
 
 
 async def feedback_button(update: Update, context: CustomContext) -> None:
-    """👍, 👎 and the reasons of a 👎: store, thank, update the keyboard."""
+    """👍, 👎 and the reasons of a 👎: store, thank, update the keyboard.
+
+    In a group, every member votes once (a new press replaces their vote): the vote buttons
+    stay and show the counts. In a private chat, a 👎 asks why, then the buttons say thanks.
+    """
     query = update.callback_query
     press = keyboards.parse_callback(query.data if query else None)
-    if query is None or press is None:
+    if query is None:
         return
-    up = press.action == "up"
-    if not await context.assistant.feedback(
-        press.answer_id, query.from_user.id, up=up, reason=press.reason
-    ):
+    if press is None:  # a button of an old message (numeric id) or forged data
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
-    asking_why = press.action == "down"
+    stored = await context.assistant.for_press(press.token, query.from_user.id, _chat_id(query))
+    votes = None
+    if stored is not None:
+        votes = await context.assistant.feedback(
+            stored.id, query.from_user.id, up=press.action == "up", reason=press.reason
+        )
+    if stored is None or votes is None:
+        await query.answer(texts.FEEDBACK_UNKNOWN)
+        return
+    in_group = stored.group_id is not None
+    asking_why = press.action == "down" and not in_group
     await query.answer(texts.FEEDBACK_WHY if asking_why else texts.FEEDBACK_THANKS)
     current = keyboards.keyboard_state(
         query.message.reply_markup if isinstance(query.message, Message) else None
     )
-    await query.edit_message_reply_markup(
+    feedback: keyboards.FeedbackState = "ask" if in_group else "done"
+    await _edit_markup(
+        query,
         keyboards.answer_keyboard(
-            press.answer_id,
-            feedback="reasons" if asking_why else "done",
+            stored.token,
+            feedback="reasons" if asking_why else feedback,
             share=current.share,
             more=current.more,
-        )
+            votes=votes if in_group else None,
+        ),
     )
 
 
@@ -89,19 +125,27 @@ async def more_button(update: Update, context: CustomContext) -> None:
     """Plus de sources: the next sources of the stored answer, then drop the button."""
     query = update.callback_query
     press = keyboards.parse_callback(query.data if query else None)
-    if query is None or press is None or not isinstance(query.message, Message):
+    if query is None:
         return
-    stored = await context.assistant.stored(press.answer_id)
-    if stored is None:
+    if press is None:  # a button of an old message (numeric id) or forged data
+        await query.answer(texts.FEEDBACK_UNKNOWN)
+        return
+    stored = await context.assistant.for_press(press.token, query.from_user.id, _chat_id(query))
+    if stored is None or not isinstance(query.message, Message):
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
     await query.answer()
     await send(query.message, render.more_sources(stored))
     current = keyboards.keyboard_state(query.message.reply_markup)
-    await query.edit_message_reply_markup(
+    await _edit_markup(
+        query,
         keyboards.answer_keyboard(
-            press.answer_id, feedback=current.feedback, share=current.share, more=False
-        )
+            stored.token,
+            feedback=current.feedback,
+            share=current.share,
+            more=False,
+            votes=current.votes,
+        ),
     )
 
 

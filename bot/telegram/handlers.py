@@ -19,7 +19,7 @@ from telegram import (
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot.assistant.replies import Progress
+from bot.assistant.replies import Progress, StoredAnswer
 from bot.telegram import answer_messages as render
 from bot.telegram import keyboards, texts
 from bot.telegram.addressing import addressed_question, is_reply_to
@@ -56,8 +56,15 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
         message.reply_chat_action(ChatAction.TYPING),
         context.assistant.ask(question, user_id=user.id, chat_type=chat.type, group_id=group_id),
     )
+    await _reply_with_answer(message, context, stored)
+
+
+async def _reply_with_answer(
+    message: Message, context: CustomContext, stored: StoredAnswer
+) -> None:
+    """Send a stored answer with its buttons."""
     markup = keyboards.answer_keyboard(
-        stored.id, more=render.has_more_sources(stored.answer), share=stored.answer.answered
+        stored.token, more=render.has_more_sources(stored.answer), share=stored.answer.answered
     )
     await send(
         message, render.answer(stored, context.services.community_contact), reply_markup=markup
@@ -65,9 +72,19 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
 
 
 async def start(update: Update, context: CustomContext) -> None:
-    """/start: welcome, examples and privacy note."""
-    if update.effective_message:
-        await send(update.effective_message, render.welcome())
+    """/start: welcome, examples and privacy note; `/start r_<token>` (the "Continuer en
+    privé" deep link of a card) opens on that answer."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    token = keyboards.parse_start_payload(context.args[0]) if context.args else None
+    if token is not None and user is not None and message.chat.type == Chat.PRIVATE:
+        stored = await context.assistant.open_shared(token, user.id)
+        if stored is not None:
+            await _reply_with_answer(message, context, stored)
+            return
+        await message.reply_text(render.plain(texts.SHARED_ANSWER_GONE))
+    await send(message, render.welcome())
 
 
 async def help_command(update: Update, context: CustomContext) -> None:

@@ -1,4 +1,7 @@
-"""Inline keyboards and their callback data (at most 64 bytes, e.g. `fb:up:<answer id>`)."""
+"""Inline keyboards and their callback data (at most 64 bytes, e.g. `fb:up:<answer token>`).
+
+Buttons, share queries and deep links carry the answer's random token, never its sequential id.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from telegram import (
 )
 from telegram.helpers import create_deep_linked_url
 
+from bot.assistant.replies import Votes
 from bot.telegram import texts
 from bot.telegram.html import safe_url, truncate
 from indexing.models import Source
@@ -21,11 +25,15 @@ from indexing.models import Source
 SHARE_PREFIX: Final = "ans:"  # the inline query a 📤 Partager button fills in
 START_FROM_INLINE: Final = "inline"
 START_FROM_CARD: Final = "carte"
+START_ANSWER_PREFIX: Final = "r_"  # /start r_<token>: open that answer in a private chat
 CALLBACK_PATTERN: Final = r"^(fb|more|noop)(:|$)"
 FORGET_YES: Final = "forget:yes"
 FORGET_NO: Final = "forget:no"
 FORGET_PATTERN: Final = r"^forget:(yes|no)$"
-_CALLBACK = re.compile(r"^(?:fb:(up|down|why:(hs|inc|lien|autre)):|more:)(\d{1,18})$")
+_ANSWER_REF = r"[A-Za-z0-9_-]{8,32}"
+_CALLBACK = re.compile(rf"^(?:fb:(up|down|why:(hs|inc|lien|autre)):|more:)({_ANSWER_REF})$")
+_TOKEN_ONLY = re.compile(rf"^{_ANSWER_REF}$")
+_VOTE_COUNT = re.compile(r"(\d+)$")
 
 FeedbackState = Literal["ask", "reasons", "done"]
 
@@ -35,7 +43,7 @@ class Callback:
     """A parsed button press."""
 
     action: Literal["up", "down", "why", "more"]
-    answer_id: int
+    token: str
     reason: str | None = None
 
 
@@ -44,46 +52,70 @@ def parse_callback(data: str | None) -> Callback | None:
     match = _CALLBACK.match(data or "")
     if not match:
         return None
-    kind, reason, answer_id = match.groups()
+    kind, reason, token = match.groups()
     if kind is None:
-        return Callback("more", int(answer_id))
+        return Callback("more", token)
     if reason is not None:
-        return Callback("why", int(answer_id), reason)
-    return Callback("up" if kind == "up" else "down", int(answer_id))
+        return Callback("why", token, reason)
+    return Callback("up" if kind == "up" else "down", token)
 
 
-def share_query(answer_id: int) -> str:
+def share_query(token: str) -> str:
     """The inline query of the share button."""
-    return f"{SHARE_PREFIX}{answer_id}"
+    return f"{SHARE_PREFIX}{token}"
 
 
-def parse_share_query(query: str) -> int | None:
-    """The answer id of a share query, if it is one."""
+def parse_share_query(query: str) -> str | None:
+    """The answer token of a share query, if it is one."""
     rest = query.strip().removeprefix(SHARE_PREFIX)
-    if rest == query.strip() or not rest.isdigit() or len(rest) > 18:
+    if rest == query.strip() or not _TOKEN_ONLY.match(rest):
         return None
-    return int(rest)
+    return rest
+
+
+def start_payload(token: str) -> str:
+    """The /start payload of a deep link that opens an answer in a private chat."""
+    return f"{START_ANSWER_PREFIX}{token}"
+
+
+def parse_start_payload(payload: str) -> str | None:
+    """The answer token of a /start payload, if it is one."""
+    rest = payload.removeprefix(START_ANSWER_PREFIX)
+    if rest == payload or not _TOKEN_ONLY.match(rest):
+        return None
+    return rest
+
+
+def _vote_label(label: str, count: int) -> str:
+    return f"{label} {count}" if count else label
 
 
 def answer_keyboard(
-    answer_id: int,
+    token: str,
     *,
     feedback: FeedbackState = "ask",
     more: bool = True,
     share: bool = True,
+    votes: Votes | None = None,
 ) -> InlineKeyboardMarkup:
-    """The buttons under an answer, in the given feedback state."""
+    """The buttons under an answer, in the given feedback state; in a group the vote buttons
+    stay for every member and show the counts (`votes`)."""
     rows: list[list[InlineKeyboardButton]] = []
     if feedback == "ask":
+        up, down = (votes.up, votes.down) if votes else (0, 0)
         rows.append(
             [
-                InlineKeyboardButton(texts.BUTTON_UP, callback_data=f"fb:up:{answer_id}"),
-                InlineKeyboardButton(texts.BUTTON_DOWN, callback_data=f"fb:down:{answer_id}"),
+                InlineKeyboardButton(
+                    _vote_label(texts.BUTTON_UP, up), callback_data=f"fb:up:{token}"
+                ),
+                InlineKeyboardButton(
+                    _vote_label(texts.BUTTON_DOWN, down), callback_data=f"fb:down:{token}"
+                ),
             ]
         )
     elif feedback == "reasons":
         buttons = [
-            InlineKeyboardButton(label, callback_data=f"fb:why:{code}:{answer_id}")
+            InlineKeyboardButton(label, callback_data=f"fb:why:{code}:{token}")
             for code, label in texts.REASONS.items()
         ]
         rows += [buttons[:2], buttons[2:]]
@@ -91,12 +123,12 @@ def answer_keyboard(
         rows.append([InlineKeyboardButton(texts.BUTTON_THANKS, callback_data="noop")])
     actions: list[InlineKeyboardButton] = []
     if share:
-        chosen = SwitchInlineQueryChosenChat(query=share_query(answer_id), allow_group_chats=True)
+        chosen = SwitchInlineQueryChosenChat(query=share_query(token), allow_group_chats=True)
         actions.append(
             InlineKeyboardButton(texts.BUTTON_SHARE, switch_inline_query_chosen_chat=chosen)
         )
     if more:
-        actions.append(InlineKeyboardButton(texts.BUTTON_MORE, callback_data=f"more:{answer_id}"))
+        actions.append(InlineKeyboardButton(texts.BUTTON_MORE, callback_data=f"more:{token}"))
     if actions:
         rows.append(actions)
     return InlineKeyboardMarkup(rows)
@@ -109,6 +141,7 @@ class KeyboardState:
     feedback: FeedbackState
     share: bool
     more: bool
+    votes: Votes | None = None
 
 
 def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
@@ -124,18 +157,37 @@ def keyboard_state(markup: InlineKeyboardMarkup | None) -> KeyboardState:
         feedback=feedback,
         share=any(b.switch_inline_query_chosen_chat is not None for b in buttons),
         more=any(d.startswith("more:") for d in data),
+        votes=_votes_shown(buttons),
     )
 
 
-def card_keyboard(sources: Sequence[Source], bot_username: str) -> InlineKeyboardMarkup:
-    """Under a shared card: links to the first sources and a way to ask the bot."""
+def _votes_shown(buttons: list[InlineKeyboardButton]) -> Votes | None:
+    """The counts the vote buttons show (a group answer), if any."""
+    counts = {}
+    for button in buttons:
+        data = button.callback_data if isinstance(button.callback_data, str) else ""
+        if data.startswith(("fb:up:", "fb:down:")):
+            match = _VOTE_COUNT.search(button.text)
+            counts[data.split(":")[1]] = int(match.group(1)) if match else 0
+    if not any(counts.values()):
+        return None
+    return Votes(counts.get("up", 0), counts.get("down", 0))
+
+
+def card_keyboard(
+    sources: Sequence[Source], bot_username: str, token: str | None = None
+) -> InlineKeyboardMarkup:
+    """Under a shared card: links to the first sources, and a deep link that opens this
+    answer in a private chat with the bot (or, without a token, just the private chat)."""
     rows = [
         [InlineKeyboardButton(truncate(f"📄 {s.title}", 60), url=url)]
         for s in sources[:3]
         if (url := safe_url(s.url)) and not url.startswith("tg:")
     ]
-    deep_link = create_deep_linked_url(bot_username, START_FROM_CARD)
-    rows.append([InlineKeyboardButton(texts.BUTTON_ASK_BOT, url=deep_link)])
+    payload = start_payload(token) if token else START_FROM_CARD
+    deep_link = create_deep_linked_url(bot_username, payload)
+    label = texts.BUTTON_CONTINUE_PRIVATE if token else texts.BUTTON_ASK_BOT
+    rows.append([InlineKeyboardButton(label, url=deep_link)])
     return InlineKeyboardMarkup(rows)
 
 

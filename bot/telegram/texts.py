@@ -104,6 +104,7 @@ BUTTON_MORE: Final = "\N{HEAVY PLUS SIGN} Plus de sources"
 BUTTON_THANKS: Final = "✅ Merci pour votre avis"
 BUTTON_OPEN_PRIVATE: Final = "💬 Poser une question en privé"
 BUTTON_ASK_BOT: Final = "💬 Poser une question à l'assistant"
+BUTTON_CONTINUE_PRIVATE: Final = "💬 Continuer en privé"
 REASONS: Final = {
     "hs": "Hors sujet",
     "inc": "Incomplet",
@@ -113,6 +114,9 @@ REASONS: Final = {
 FEEDBACK_THANKS: Final = "Merci pour votre avis !"
 FEEDBACK_WHY: Final = "Merci ! Qu'est-ce qui n'allait pas ?"
 FEEDBACK_UNKNOWN: Final = "Cette réponse n'est plus disponible."
+SHARED_ANSWER_GONE: Final = (
+    "Cette réponse n'est plus disponible : posez-moi à nouveau la question, je vous réponds ici."
+)
 
 CATALOGUE_TITLE: Final = "Ce que couvre la base de ressources"
 CATALOGUE_EMPTY: Final = "La base de ressources est vide pour le moment."

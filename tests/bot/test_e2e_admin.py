@@ -86,7 +86,7 @@ async def test_non_admins_are_refused_and_logged(
 async def test_stats_for_admins(start_bot: StartBot, emu: AsyncEmulatorClient) -> None:
     await start_bot()
     reply = await ask(emu, MEMBER, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await ask(emu, MEMBER, "Quel est le numéro de téléphone de la CRESS ?")
     await ask(emu, MEMBER, "quel est le numéro de téléphone de la CRESS ?")
     await emu.send_callback(Chat.private(MEMBER), MEMBER, f"fb:down:{answer_id}", reply)

@@ -8,6 +8,7 @@ from e2e_kit import StartBot, callback_data, link_urls, message_id, share_query_
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
+from bot.storage import records
 from bot.storage.records import FeedbackRecord, QuestionRecord, hash_user
 from bot.telegram import texts
 
@@ -52,8 +53,8 @@ async def test_question_gets_answer_with_linked_sources(
     assert sent["parse_mode"] == "HTML" and sent["link_preview_options"]["is_disabled"] is True
     check_html(sent["text"])
     data = callback_data(reply)
-    assert {f"fb:up:{record.id}", f"fb:down:{record.id}", f"more:{record.id}"} <= set(data)
-    assert share_query_of(reply) == f"ans:{record.id}"
+    assert {f"fb:up:{record.token}", f"fb:down:{record.token}", f"more:{record.token}"} <= set(data)
+    assert share_query_of(reply) == f"ans:{record.token}"
 
 
 async def test_unanswered_question_says_so_and_is_recorded(
@@ -76,7 +77,7 @@ async def test_feedback_up_then_down_with_reason(
 ) -> None:
     bot = await start_bot()
     reply = await ask(emu, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(CHAT, MEMBER, f"fb:up:{answer_id}", reply)
     [edit] = await emu.wait_for_calls("editMessageReplyMarkup")
     [ack] = await emu.wait_for_calls("answerCallbackQuery")
@@ -93,7 +94,9 @@ async def test_feedback_up_then_down_with_reason(
     assert callback_data(edits[2]["result"])[0] == "noop"
     with bot.sessions() as session:
         [feedback] = session.scalars(select(FeedbackRecord)).all()
-        assert (feedback.question_id, feedback.vote, feedback.reason) == (answer_id, -1, "lien")
+        record = session.scalars(select(QuestionRecord)).one()
+        assert record.token == answer_id
+        assert (feedback.question_id, feedback.vote, feedback.reason) == (record.id, -1, "lien")
         assert feedback.user_hash == hash_user(b"e2e-key", MEMBER.id)
 
 
@@ -102,12 +105,12 @@ async def test_more_sources_shows_the_next_ones(
 ) -> None:
     bot = await start_bot()
     reply = await ask(emu, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     answers_before = bot.engine.answers
     await emu.send_callback(CHAT, MEMBER, f"more:{answer_id}", reply)
     [more] = await emu.wait_for_bot_messages(CHAT.id, after=reply["message_id"])
     with bot.sessions() as session:
-        record = session.get(QuestionRecord, answer_id)
+        record = records.question_by_token(session, answer_id)
         assert record is not None
         titles = [c.title for c in record.sources]
     assert more["text"].startswith(texts.MORE_SOURCES_TITLE)
@@ -201,7 +204,7 @@ async def test_hostile_questions_get_valid_html_everywhere(
 ) -> None:
     await start_bot()
     reply = await ask(emu, question)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(CHAT, MEMBER, f"more:{answer_id}", reply)
     [more] = await emu.wait_for_bot_messages(CHAT.id, after=reply["message_id"])
     assert more["text"].startswith(texts.MORE_SOURCES_TITLE + " : " + question[:20])

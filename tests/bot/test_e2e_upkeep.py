@@ -204,7 +204,7 @@ async def test_digest_job_sends_unanswered_and_disliked_questions_grouped(
     for question in PHONE:
         await ask(emu, question)
     reply = await ask(emu, QUESTION, user=OTHER)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(Chat.private(OTHER), OTHER, f"fb:down:{answer_id}", reply)
     await emu.wait_for_calls("editMessageReplyMarkup")
     await emu.send_callback(Chat.private(OTHER), OTHER, f"fb:why:inc:{answer_id}", reply)
@@ -251,7 +251,7 @@ async def test_forget_erases_everything_about_the_member_after_confirmation(
     bot = await start_bot()
     member = hash_user(b"e2e-key", MEMBER.id)
     reply = await ask(emu, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(Chat.private(MEMBER), MEMBER, f"fb:up:{answer_id}", reply)
     await emu.wait_for_calls("editMessageReplyMarkup")
     await ask(emu, PHONE[0])

@@ -134,7 +134,7 @@ async def test_personal_data_is_masked_before_storage(sessions: sessionmaker[Ses
     )
     assert f"Rien sur « {record.question} »" in record.answer_text
     assert "01 23 45 67 89" in record.answer_text  # the base's own number is not the member's
-    rebuilt = await assistant.stored(record.id)
+    rebuilt = await assistant.stored(record.token)
     assert rebuilt is not None and EMAIL not in rebuilt.question  # shared cards use the stored one
 
 
