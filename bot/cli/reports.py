@@ -62,6 +62,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     """Purge questions and feedback older than the retention period."""
     from bot.community.privacy import Privacy
     from bot.storage.database import upgrade_database
+    from bot.storage.pseudonym_key import resolve_hash_key
     from indexing.storage.db import make_engine, make_sessions
 
     if args.days is not None and args.days < 0:
@@ -72,7 +73,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     try:
         privacy = Privacy(
             make_sessions(db),
-            hash_key=settings.user_hash_key.get_secret_value().encode("utf-8"),
+            hash_key=resolve_hash_key(settings),
             retention_days=settings.retention_days,
         )
         purged = privacy.purge_now(args.days)

@@ -38,9 +38,11 @@ from bot.assistant.service import Assistant, KnowledgeBase
 from bot.community.insight import Insight
 from bot.community.privacy import Privacy
 from bot.storage.database import upgrade_database
+from bot.storage.pseudonym_key import resolve_hash_key
 from bot.telegram import callbacks, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
 from bot.upkeep.freshness import Freshness, KnowledgeWatcher
+from bot.upkeep.running import RunLock, run_lock_path
 from indexing.engine import KnowledgeEngine
 from indexing.errors import EngineError
 from indexing.settings import Settings
@@ -151,7 +153,7 @@ def build_services(
 ) -> Services:
     """The services handlers and jobs reach through their context."""
     sessions = make_sessions(db)
-    key = settings.user_hash_key.get_secret_value().encode("utf-8")
+    key = resolve_hash_key(settings)
     assistant = Assistant(
         engine,
         sessions,
@@ -259,20 +261,27 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
 
 
 def run(settings: Settings) -> None:
-    """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
+    """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted.
+
+    The data folder's run lock is held throughout, so `essbot restore` cannot run under it.
+    """
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
-    upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all
-    db = make_engine(settings.resolved_database_url)
-    engine = KnowledgeEngine.open(settings, db)
-    try:
-        engine.ensure_index()
-        application = build_application(settings, engine, db)
-        if settings.webhook_url:
-            log.info("Starting in webhook mode on port %d", settings.webhook_port)
-            application.run_webhook(**webhook_options(settings))
-        else:
-            log.info("Starting in long-polling mode")
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
-    finally:
-        engine.close()
-        db.dispose()
+    with RunLock(run_lock_path(settings)):
+        upgrade_database(settings.resolved_database_url)  # before the engine's create_all
+        db = make_engine(settings.resolved_database_url)
+        engine = KnowledgeEngine.open(settings, db)
+        try:
+            engine.ensure_index()
+            _serve(build_application(settings, engine, db), settings)
+        finally:
+            engine.close()
+            db.dispose()
+
+
+def _serve(application: BotApplication, settings: Settings) -> None:
+    if settings.webhook_url:
+        log.info("Starting in webhook mode on port %d", settings.webhook_port)
+        application.run_webhook(**webhook_options(settings))
+    else:
+        log.info("Starting in long-polling mode")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

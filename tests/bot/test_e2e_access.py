@@ -94,7 +94,10 @@ async def test_votes_in_a_group_are_per_member_and_buttons_stay(
     assert f"more:{token}" in callback_data(edits[-1]["result"])  # the other buttons stay
     with bot.sessions() as session:
         votes = {(f.user_hash, f.vote) for f in session.scalars(select(FeedbackRecord))}
-    assert votes == {(hash_user(b"e2e-key", ALICE.id), 1), (hash_user(b"e2e-key", BRUNO.id), 1)}
+    assert votes == {
+        (hash_user(b"e2e-key-0123456789abcdef", ALICE.id), 1),
+        (hash_user(b"e2e-key-0123456789abcdef", BRUNO.id), 1),
+    }
     # someone in another group cannot vote with this answer's token
     await emu.send_callback(OTHER_GROUP, CHLOE, f"fb:down:{token}", reply)
     assert (await acks(emu, 4))[-1] == texts.FEEDBACK_UNKNOWN
@@ -127,7 +130,9 @@ async def test_continue_in_private_opens_the_shared_answer(
     assert opened["text"] == alice_reply["text"]
     with bot.sessions() as session:
         owners = session.scalars(select(QuestionRecord.user_hash)).all()
-    assert hash_user(b"e2e-key", BRUNO.id) in owners  # stored as Bruno's, his to erase
+    assert (
+        hash_user(b"e2e-key-0123456789abcdef", BRUNO.id) in owners
+    )  # stored as Bruno's, his to erase
     # an unknown token: said plainly, then the welcome
     update = await emu.send_message(Chat.private(BRUNO), BRUNO, "/start r_AAAAAAAAAAAAAAAA")
     gone, welcome = await emu.wait_for_bot_messages(BRUNO.id, 2, after=message_id(update))

@@ -35,7 +35,8 @@ async def test_question_gets_answer_with_linked_sources(
         record = session.scalars(select(QuestionRecord)).one()
         cited = [(c.title, c.url, c.path, list(c.chunk_ids)) for c in record.sources]
         assert (
-            record.user_hash == hash_user(b"e2e-key", MEMBER.id) and record.chat_type == "private"
+            record.user_hash == hash_user(b"e2e-key-0123456789abcdef", MEMBER.id)
+            and record.chat_type == "private"
         )
     assert record.question == QUESTION and record.answer_text and cited and all(c[3] for c in cited)
     text = reply["text"]
@@ -97,7 +98,7 @@ async def test_feedback_up_then_down_with_reason(
         record = session.scalars(select(QuestionRecord)).one()
         assert record.token == answer_id
         assert (feedback.question_id, feedback.vote, feedback.reason) == (record.id, -1, "lien")
-        assert feedback.user_hash == hash_user(b"e2e-key", MEMBER.id)
+        assert feedback.user_hash == hash_user(b"e2e-key-0123456789abcdef", MEMBER.id)
 
 
 async def test_more_sources_shows_the_next_ones(

@@ -249,7 +249,7 @@ async def test_forget_erases_everything_about_the_member_after_confirmation(
     start_bot: StartBot, emu: AsyncEmulatorClient
 ) -> None:
     bot = await start_bot()
-    member = hash_user(b"e2e-key", MEMBER.id)
+    member = hash_user(b"e2e-key-0123456789abcdef", MEMBER.id)
     reply = await ask(emu, QUESTION)
     answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(Chat.private(MEMBER), MEMBER, f"fb:up:{answer_id}", reply)
@@ -279,7 +279,7 @@ async def test_forget_erases_everything_about_the_member_after_confirmation(
     assert rows_about(db, member, mine) == []
     with bot.sessions() as session:  # the other member's question stays
         assert [q.user_hash for q in session.scalars(select(QuestionRecord))] == [
-            hash_user(b"e2e-key", OTHER.id)
+            hash_user(b"e2e-key-0123456789abcdef", OTHER.id)
         ]
 
 
