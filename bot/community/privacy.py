@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, delete, select
+from sqlalchemy import CursorResult, Delete, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import records
@@ -73,6 +73,22 @@ def purge_before(session: Session, cutoff: dt.datetime) -> Purged:
     return Purged(questions=questions, feedback=feedback, cutoff=cutoff)
 
 
+def scrub_deletions(session: Session) -> None:
+    """On SQLite, overwrite deleted rows with zeros instead of leaving them in free pages."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete=ON"))
+
+
+def checkpoint_wal(session: Session) -> None:
+    """On SQLite, copy the WAL into the database and empty it: erased text must not linger
+    in the -wal file until some later checkpoint."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    busy, _, _ = session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    if busy:  # a reader holds an old snapshot: the next erasure or purge checkpoints again
+        log.warning("The WAL checkpoint after an erasure could not complete (busy readers)")
+
+
 class Privacy:
     """Erasure on request and the retention purge."""
 
@@ -95,11 +111,17 @@ class Privacy:
 
     def _forget(self, user_hash: str) -> Erased:
         with self._sessions.begin() as session:
+            scrub_deletions(session)
             erased = erase_user(session, user_hash)
+        self._checkpoint()
         log.info(
             "Erased a member's data: %d questions, %d feedback", erased.questions, erased.feedback
         )
         return erased
+
+    def _checkpoint(self) -> None:
+        with self._sessions() as session:
+            checkpoint_wal(session)
 
     async def purge(self) -> Purged:
         """Purge what is older than the retention period."""
@@ -109,7 +131,9 @@ class Privacy:
         """Purge what is older than `days` (default: the retention period), synchronously."""
         cutoff = self._clock() - dt.timedelta(days=self.retention_days if days is None else days)
         with self._sessions.begin() as session:
+            scrub_deletions(session)
             purged = purge_before(session, cutoff)
+        self._checkpoint()
         log.info(
             "Purged %d questions and %d feedback before %s",
             purged.questions,
