@@ -34,6 +34,14 @@ Progress = Callable[[int, int, str], None]
 _EMBED_BATCH = 64
 
 
+class FileFailure(Exception):
+    """One file could not be loaded; `reason` says why, in French."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass
 class _Plan:
     """What a reindex will do, file by file."""
@@ -99,6 +107,7 @@ class Indexer:
             if current != latest_id:
                 # A previous reindex was killed after committing, before publishing.
                 self._publish(latest_id)
+            self._prune_orphans()
             return self._report(plan, latest_id)
         embedded = self._embed(plan.to_embed, progress)
         build_id = new_build_id()
@@ -136,26 +145,38 @@ class Indexer:
                 if known.get(rel) == content_hash(data):
                     plan.unchanged += 1
                     continue
-                loader = loader_for(path)
-                assert loader is not None
-                document = build_document(rel, data, loader)
-            except UnreadableFileError as exc:
-                reason = str(exc) + (
-                    " ; la version déjà indexée est conservée" if rel in known else ""
-                )
-                plan.failed.append(FailedFile(rel, reason))
-                log.warning("skipped %s: %s", rel, exc)
+                document = self._load(rel, path, data)
+            except FileFailure as failure:
+                kept = " ; la version déjà indexée est conservée" if rel in known else ""
+                plan.failed.append(FailedFile(rel, failure.reason + kept))
                 continue
-            except (OSError, RecursionError, ValueError) as exc:
-                plan.failed.append(
-                    FailedFile(rel, f"lecture impossible ({exc.__class__.__name__})")
-                )
-                log.warning("skipped %s: %r", rel, exc)
+            except UnreadableFileError as exc:  # read_file's own refusals
+                kept = " ; la version déjà indexée est conservée" if rel in known else ""
+                plan.failed.append(FailedFile(rel, str(exc) + kept))
+                log.warning("skipped %s: %s", rel, exc)
                 continue
             (plan.updated if rel in known else plan.added).append(rel)
             plan.to_embed.append(document)
         plan.removed = sorted(set(known) - seen)
         return plan
+
+    @staticmethod
+    def _load(rel: str, path: Path, data: bytes) -> Document:
+        """Run the file's loader; whatever it raises becomes this file's failure, never the
+        whole run's (a parser bug, a library missing an optional dependency...)."""
+        loader = loader_for(path)
+        assert loader is not None
+        try:
+            return build_document(rel, data, loader)
+        except UnreadableFileError as exc:
+            log.warning("skipped %s: %s", rel, exc)
+            raise FileFailure(str(exc)) from exc
+        except (OSError, RecursionError, ValueError) as exc:
+            log.warning("skipped %s: %r", rel, exc)
+            raise FileFailure(f"lecture impossible ({exc.__class__.__name__})") from exc
+        except Exception as exc:
+            log.warning("unexpected error reading %s", rel, exc_info=exc)
+            raise FileFailure(f"erreur inattendue à la lecture ({exc.__class__.__name__})") from exc
 
     def _embed(
         self, documents: list[Document], progress: Progress | None
@@ -219,6 +240,14 @@ class Indexer:
         if self._on_published:
             self._on_published(build_id)
         log.info("published index %s", build_id)
+
+    def _prune_orphans(self) -> None:
+        """Delete builds that an interrupted reindex left behind: every folder but the
+        published build and the two latest recorded ones (the previous may still be loading)."""
+        with self._sessions() as session:
+            keep = set(store.recent_build_ids(session, 2))
+        current = self._snapshots.current_id()
+        self._snapshots.prune(keep | ({current} if current else set()))
 
     def _report(self, plan: _Plan, build_id: str) -> IndexReport:
         return IndexReport(
