@@ -41,6 +41,7 @@ from bot.storage.database import upgrade_database
 from bot.storage.pseudonym_key import resolve_hash_key
 from bot.telegram import callbacks, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
+from bot.telegram.reachability import Reachability, WatchedRequest
 from bot.upkeep.freshness import Freshness, KnowledgeWatcher
 from bot.upkeep.running import RunLock, run_lock_path
 from indexing.engine import KnowledgeEngine
@@ -51,6 +52,7 @@ from indexing.storage.db import create_schema, make_engine, make_sessions
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 64  # every slow call runs in a thread, so updates may overlap
+CONNECTION_POOL = 256  # PTB's own default for the bot's calls
 
 
 class MissingTokenError(EngineError):
@@ -109,6 +111,7 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
     services = build_services(settings, engine, db, progress_interval)
+    reachability = Reachability()  # one warning per Telegram outage, not one per failed call
 
     async def post_init(application: BotApplication) -> None:
         await asyncio.to_thread(create_schema, db)
@@ -133,6 +136,8 @@ def build_application(
                 allow_sending_without_reply=True,  # the question may be deleted before we reply
             )
         )
+        .request(WatchedRequest(reachability, connection_pool_size=CONNECTION_POOL))
+        .get_updates_request(WatchedRequest(reachability, connection_pool_size=1))
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)

@@ -258,7 +258,8 @@ async def on_error(update: object, context: CustomContext) -> None:
         log.info("Cannot reach the chat: %s", error)
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
-        log.warning("Network error talking to Telegram: %s", error, exc_info=error)
+        # bot.telegram.reachability warned when the outage started and will when it ends
+        log.debug("Network error talking to Telegram: %s", error)
         return
     log.error("Error while handling an update", exc_info=error)
     if not isinstance(update, Update):

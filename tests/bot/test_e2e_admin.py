@@ -143,3 +143,17 @@ async def test_question_deleted_before_the_reply(
     bot.engine.hold_answers.set()
     [reply] = await emu.wait_for_bot_messages(group.id, timeout=10)
     assert callback_data(reply) and "reply_to_message" not in reply
+
+
+async def test_a_telegram_outage_logs_one_warning_when_it_starts_and_one_when_it_ends(
+    start_bot: StartBot, emu: AsyncEmulatorClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await start_bot()
+    await emu.fail_next("getUpdates", 502, "Bad Gateway", count=3)
+    calls = await emu.wait_for_calls("getUpdates", 4, timeout=20)  # 3 failed, then polling
+    assert [c.get("ok") for c in calls].count(False) == 3
+    reply = await ask(emu, MEMBER, QUESTION)
+    assert callback_data(reply)
+    outage = [r for r in caplog.records if "Telegram" in r.getMessage() and r.levelno >= 30]
+    assert [r.getMessage().split(" ")[1] for r in outage] == ["unreachable", "reachable"]
+    assert all(r.exc_info is None for r in caplog.records if r.name.startswith("bot."))
