@@ -80,7 +80,8 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         db.dispose()
     print(
-        f"Avant le {purged.cutoff:%d/%m/%Y %H:%M} (UTC) : {purged.questions} question(s) et "
-        f"{purged.feedback} avis effacés."
+        f"Avant le {purged.cutoff:%d/%m/%Y %H:%M} (UTC) : {purged.questions} "
+        f"{'question' if purged.questions <= 1 else 'questions'} et {purged.feedback} avis "
+        "effacés."
     )
     return 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from bot.assistant.replies import DocumentLike, Progress, StoredAnswer
@@ -25,6 +27,9 @@ QUESTION_MAX: Final = 300
 CARD_ANSWER_MAX: Final = 1500
 CAPTION_MAX: Final = 1024  # telegram.constants.MessageLimit.CAPTION_LENGTH
 REPORT_NAMES_MAX: Final = 10
+THEME_SHOWN: Final = 20  # documents listed under a theme; 20 titles of 150 chars fit a message
+THEME_KEY_CHARS: Final = 12
+EMBEDDING_PHASE: Final = "embeddings"  # the path the indexer reports while encoding
 _CITATION: Final = re.compile(r"\[(\d{1,2})\]")  # the engine cites sources as [n]
 
 
@@ -73,7 +78,23 @@ def format_date(value: str | None) -> str | None:
         day = dt.date.fromisoformat(value[:10])
     except ValueError:
         return value
-    return f"{day.day} {texts.MONTHS[day.month - 1]} {day.year}"
+    number = "1er" if day.day == 1 else str(day.day)  # "1er décembre", as French writes it
+    return f"{number} {texts.MONTHS[day.month - 1]} {day.year}"
+
+
+def period(days: int) -> str:
+    """ "7 jours", "1 jour" """
+    return count(days, "jour", "jours")
+
+
+def recent_period(days: int) -> str:
+    """ "7 derniers jours", "dernier jour" """
+    return "dernier jour" if days == 1 else f"{days} derniers jours"
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """ "1 question", "2 questions", "0 question" (French: plural from 2)."""
+    return f"{n} {singular if n <= 1 else plural}"
 
 
 def _source_line(rank: int, source: Source, excerpt: bool) -> list[Para]:
@@ -163,30 +184,78 @@ def card(result: Answer) -> str:
         ),
         para(truncate(result.text, CARD_ANSWER_MAX) if result.answered else texts.CARD_NO_ANSWER),
     ]
-    sources = result.sources[: shown_count(result, SOURCES_IN_CARD)]
+    # without an answer, the nearest documents are not sources of anything: none are listed
+    sources = result.sources[: shown_count(result, SOURCES_IN_CARD)] if result.answered else ()
     if sources:
         paras += [para(Span(texts.ANSWER_SOURCES, "b")), *_sources(sources)]
     paras.append(para(Span(texts.CHECK_SOURCE, "i")))
     return pack(paras)[0]  # the caps above keep a card far below 4096 characters
 
 
-def catalogue(documents: Iterable[DocumentLike]) -> list[str]:
-    """/sources: every document, grouped by theme, each linked."""
+@dataclass(frozen=True)
+class Theme:
+    """A theme of the catalogue with its documents, and the short key its button carries."""
+
+    name: str
+    key: str
+    documents: tuple[DocumentLike, ...]
+
+
+def themes(documents: Iterable[DocumentLike]) -> list[Theme]:
+    """The catalogue's themes, alphabetically ("Autres sujets" last), documents by title."""
     by_theme: dict[str, list[DocumentLike]] = defaultdict(list)
     for doc in documents:
         for theme in doc.themes or (texts.CATALOGUE_OTHER_THEME,):
             by_theme[theme].append(doc)
-    if not by_theme:
-        return [plain(texts.CATALOGUE_EMPTY)]
-    themes = sorted(t for t in by_theme if t != texts.CATALOGUE_OTHER_THEME)
+    names = sorted((t for t in by_theme if t != texts.CATALOGUE_OTHER_THEME), key=str.casefold)
     if texts.CATALOGUE_OTHER_THEME in by_theme:
-        themes.append(texts.CATALOGUE_OTHER_THEME)
-    paras = [para(Span(texts.CATALOGUE_TITLE, "b"))]
-    for theme in themes:
-        paras.append(para(Span(theme[:1].upper() + theme[1:], "b")))
-        for doc in sorted(by_theme[theme], key=lambda d: d.title.casefold()):
-            paras.append(para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), tight=True))
-    return pack(paras)
+        names.append(texts.CATALOGUE_OTHER_THEME)
+    return [
+        Theme(
+            name,
+            hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:THEME_KEY_CHARS],
+            tuple(sorted(by_theme[name], key=lambda d: d.title.casefold())),
+        )
+        for name in names
+    ]
+
+
+def theme_by_key(found: Sequence[Theme], key: str) -> Theme | None:
+    """The theme a button refers to, if it still exists."""
+    return next((theme for theme in found if theme.key == key), None)
+
+
+def _capitalised(name: str) -> str:
+    return name[:1].upper() + name[1:]
+
+
+def catalogue(documents: Iterable[DocumentLike]) -> list[str]:
+    """/sources: one short message; the themes are buttons (`keyboards.themes_keyboard`)."""
+    docs = list(documents)
+    found = themes(docs)
+    if not found:
+        return [plain(texts.CATALOGUE_EMPTY)]
+    summary = texts.CATALOGUE_MENU.format(
+        documents=count(len(docs), "document", "documents"),
+        themes=count(len(found), "thème", "thèmes"),
+    )
+    return pack([para("📚 ", Span(texts.CATALOGUE_TITLE, "b")), para(summary)])
+
+
+def theme_label(theme: Theme) -> str:
+    """The button of a theme: its name and how many documents it holds (plain text)."""
+    return truncate(f"{_capitalised(theme.name)} ({len(theme.documents)})", 60)
+
+
+def theme_documents(theme: Theme) -> str:
+    """The documents of one theme, each linked, in one message."""
+    paras = [para("📚 ", Span(truncate(_capitalised(theme.name), TITLE_MAX), "b"))]
+    for doc in theme.documents[:THEME_SHOWN]:
+        paras.append(para("• ", link(truncate(doc.title, TITLE_MAX), doc.url), tight=True))
+    if len(theme.documents) > THEME_SHOWN:
+        rest = len(theme.documents) - THEME_SHOWN
+        paras.append(para(texts.CATALOGUE_MORE.format(count=rest)))
+    return pack(paras)[0]  # THEME_SHOWN titles of at most TITLE_MAX stay under 4096
 
 
 def workshops(documents: Iterable[DocumentLike]) -> list[str]:
@@ -207,6 +276,9 @@ def reindex_progress(progress: Progress | None) -> str:
     """The progress message of /reindex."""
     if progress is None or progress.total == 0:
         return plain(texts.REINDEX_STARTED)
+    if progress.path == EMBEDDING_PHASE:  # the indexer reports files encoded so far
+        encoding = texts.REINDEX_PROGRESS_ENCODING.format(done=progress.done, total=progress.total)
+        return plain(encoding)
     head = texts.REINDEX_PROGRESS.format(done=progress.done, total=progress.total)
     return pack([para(head), para(Span(truncate(progress.path, 200), "code"), tight=True)])[0]
 
@@ -245,7 +317,7 @@ def stats(figures: Stats) -> list[str]:
     """/stats: questions, answered rate, feedback, top unanswered questions."""
     rate = f"{figures.answered_rate:.0%}".replace("%", " %")
     paras = [
-        para(Span(texts.STATS_TITLE.format(days=figures.days), "b")),
+        para(Span(texts.STATS_TITLE.format(period=period(figures.days)), "b")),
         para(texts.STATS_QUESTIONS.format(count=figures.questions), tight=True),
         para(texts.STATS_ANSWERED.format(count=figures.answered, rate=rate), tight=True),
         para(texts.STATS_FEEDBACK.format(up=figures.up, down=figures.down), tight=True),
@@ -265,7 +337,7 @@ def stats(figures: Stats) -> list[str]:
 
 def chart_caption(data: ChartData) -> str:
     """The caption of the /stats chart: the period and the top themes (within 1024 characters)."""
-    text = texts.CHART_CAPTION.format(days=data.days)
+    text = texts.CHART_CAPTION.format(period=period(data.days))
     if data.themes:
         themes = ", ".join(f"{theme} ({count})" for theme, count in data.themes)
         text += "\n" + texts.CHART_CAPTION_THEMES.format(themes=themes)
@@ -292,18 +364,14 @@ def privacy(retention_days: int, contact: str) -> list[str]:
     )
 
 
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n <= 1 else plural}"
-
-
 def forget_done(erased: Erased) -> str:
     """What /oubli erased."""
     if not erased.total:
         return plain(texts.FORGET_NOTHING)
     return plain(
         texts.FORGET_DONE.format(
-            questions=_count(erased.questions, "question", "questions"),
-            feedback=_count(erased.feedback, "avis", "avis"),
+            questions=count(erased.questions, "question", "questions"),
+            feedback=count(erased.feedback, "avis", "avis"),
         )
     )
 

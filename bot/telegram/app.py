@@ -203,6 +203,8 @@ def register_handlers(application: BotApplication) -> None:
             CommandHandler("question", handlers.question_command, filters=new),
             CommandHandler("reindex", handlers.reindex_command, filters=new),
             CommandHandler("stats", handlers.stats_command, filters=new),
+            CommandHandler("resume", handlers.digest_command, filters=new),
+            CommandHandler("liens", handlers.links_command, filters=new),
             CommandHandler("confidentialite", handlers.privacy_command, filters=new),
             CommandHandler("oubli", handlers.forget_command, filters=new),
             # Questions: any text in private; in groups only when addressed
@@ -219,6 +221,7 @@ def register_handlers(application: BotApplication) -> None:
             CallbackQueryHandler(callbacks.feedback_button, pattern=r"^fb:"),
             CallbackQueryHandler(callbacks.more_button, pattern=r"^more:"),
             CallbackQueryHandler(callbacks.noop_button, pattern=r"^noop$"),
+            CallbackQueryHandler(callbacks.sources_button, pattern=keyboards.SOURCES_PATTERN),
             CallbackQueryHandler(callbacks.forget_button, pattern=keyboards.FORGET_PATTERN),
         ]
     )

@@ -149,6 +149,27 @@ async def more_button(update: Update, context: CustomContext) -> None:
     )
 
 
+async def sources_button(update: Update, context: CustomContext) -> None:
+    """/sources menu: show a theme's documents, or the list of themes again."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    documents = await context.assistant.documents()
+    found = render.themes(documents)
+    if query.data == keyboards.SOURCES_MENU:
+        [menu] = render.catalogue(documents)
+        await query.edit_message_text(menu, reply_markup=keyboards.themes_keyboard(found))
+        return
+    theme = render.theme_by_key(found, query.data.removeprefix(keyboards.SOURCES_PREFIX))
+    if theme is None:  # the themes changed since the menu was sent
+        await query.edit_message_text(render.plain(texts.CATALOGUE_GONE))
+        return
+    await query.edit_message_text(
+        render.theme_documents(theme), reply_markup=keyboards.theme_back_keyboard()
+    )
+
+
 async def noop_button(update: Update, context: CustomContext) -> None:
     """A button that only acknowledges (the "Merci" after a vote)."""
     if update.callback_query:

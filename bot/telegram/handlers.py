@@ -20,6 +20,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
 from bot.assistant.replies import Progress, StoredAnswer
+from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
 from bot.telegram import keyboards, texts
 from bot.telegram.addressing import addressed_question, is_reply_to
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 FULL_REINDEX_WORDS = frozenset({"complet", "complete", "full", "tout"})
 DEFAULT_STATS_DAYS = 30
+MAX_DAYS = 3650
 CHART_FILENAME = "statistiques.png"
 
 
@@ -94,10 +96,11 @@ async def help_command(update: Update, context: CustomContext) -> None:
 
 
 async def sources_command(update: Update, context: CustomContext) -> None:
-    """/sources: the catalogue by theme."""
+    """/sources: a short menu of the catalogue's themes, as buttons."""
     if update.effective_message:
         documents = await context.assistant.documents()
-        await send(update.effective_message, render.catalogue(documents))
+        markup = keyboards.themes_keyboard(render.themes(documents))
+        await send(update.effective_message, render.catalogue(documents), reply_markup=markup)
 
 
 async def workshops_command(update: Update, context: CustomContext) -> None:
@@ -201,16 +204,52 @@ async def stats_command(update: Update, context: CustomContext) -> None:
     message = await _admin_message(update, context, "/stats")
     if message is None:
         return
-    arg = (context.args or [str(DEFAULT_STATS_DAYS)])[0]
-    if not arg.isdigit() or not 1 <= int(arg) <= 3650:
+    days = _days(context.args, DEFAULT_STATS_DAYS)
+    if days is None:
         await message.reply_text(render.plain(texts.STATS_USAGE))
         return
-    days = int(arg)
     await send(message, render.stats(await context.assistant.stats(days)))
     chart = await context.insight.chart(days)
     if chart is not None:
         photo = InputFile(chart.png, filename=CHART_FILENAME)
         await message.reply_photo(photo, caption=render.chart_caption(chart.data))
+
+
+def _days(args: list[str] | None, default: int) -> int | None:
+    """The number of days an admin command was given (or the default); None if invalid."""
+    arg = (args or [str(default)])[0]
+    if not arg.isdigit() or not 1 <= int(arg) <= MAX_DAYS:
+        return None
+    return int(arg)
+
+
+async def digest_command(update: Update, context: CustomContext) -> None:
+    """/resume [jours] (admins): the digest of unanswered and 👎 questions, now."""
+    message = await _admin_message(update, context, "/resume")
+    if message is None:
+        return
+    days = _days(context.args, context.services.digest_days)
+    if days is None:
+        await message.reply_text(render.plain(texts.DIGEST_USAGE))
+        return
+    digest = await context.insight.digest(days)
+    if digest.empty:
+        await message.reply_text(admin_render.digest_empty(days))
+        return
+    await send(message, admin_render.digest(digest))
+
+
+async def links_command(update: Update, context: CustomContext) -> None:
+    """/liens (admins): check every cited link now and send the report, even when all is well."""
+    message = await _admin_message(update, context, "/liens")
+    if message is None:
+        return
+    status = await message.reply_text(render.plain(texts.LINKS_CHECKING))
+    results = await context.services.freshness.check_links()
+    parts = admin_render.links_report(results)
+    await status.edit_text(parts[0])
+    for part in parts[1:]:
+        await message.reply_text(part)
 
 
 async def privacy_command(update: Update, context: CustomContext) -> None:

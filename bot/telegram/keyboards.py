@@ -19,6 +19,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.assistant.replies import Votes
 from bot.telegram import texts
+from bot.telegram.answer_messages import Theme, theme_label
 from bot.telegram.html import safe_url, truncate
 from indexing.models import Source
 
@@ -27,6 +28,9 @@ START_FROM_INLINE: Final = "inline"
 START_FROM_CARD: Final = "carte"
 START_ANSWER_PREFIX: Final = "r_"  # /start r_<token>: open that answer in a private chat
 CALLBACK_PATTERN: Final = r"^(fb|more|noop)(:|$)"
+SOURCES_PREFIX: Final = "src:"  # src:<theme key>, or src:menu for the list of themes
+SOURCES_MENU: Final = "src:menu"
+SOURCES_PATTERN: Final = r"^src:[0-9a-z]{1,16}$"
 FORGET_YES: Final = "forget:yes"
 FORGET_NO: Final = "forget:no"
 FORGET_PATTERN: Final = r"^forget:(yes|no)$"
@@ -198,4 +202,21 @@ def forget_keyboard() -> InlineKeyboardMarkup:
             [InlineKeyboardButton(texts.FORGET_YES, callback_data=FORGET_YES)],
             [InlineKeyboardButton(texts.FORGET_NO, callback_data=FORGET_NO)],
         ]
+    )
+
+
+def themes_keyboard(themes: Sequence[Theme]) -> InlineKeyboardMarkup:
+    """/sources: one button per theme, with its number of documents."""
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(theme_label(t), callback_data=f"{SOURCES_PREFIX}{t.key}")]
+            for t in themes
+        ]
+    )
+
+
+def theme_back_keyboard() -> InlineKeyboardMarkup:
+    """Under the documents of a theme: back to the list of themes."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(texts.CATALOGUE_BACK, callback_data=SOURCES_MENU)]]
     )

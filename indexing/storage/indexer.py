@@ -181,15 +181,19 @@ class Indexer:
     def _embed(
         self, documents: list[Document], progress: Progress | None
     ) -> list[tuple[list[Chunk], Vectors]]:
-        """Embed every chunk of the changed documents in large batches, reporting progress."""
+        """Embed every chunk of the changed documents in large batches, reporting progress in
+        files whose passages are all encoded (the unit the reading phase counts in)."""
         per_doc = [chunk_document(d, self._policy) for d in documents]
         flat = [c for chunks in per_doc for c in chunks]
+        ends = np.cumsum([len(chunks) for chunks in per_doc])  # where each file's chunks end
         vectors: list[Vectors] = []
         for start in range(0, len(flat), _EMBED_BATCH):
             batch = flat[start : start + _EMBED_BATCH]
             vectors.append(self._embedder.embed_passages([c.embedding_text() for c in batch]))
             if progress:
-                progress(min(start + _EMBED_BATCH, len(flat)), len(flat), "embeddings")
+                encoded = min(start + _EMBED_BATCH, len(flat))
+                files_done = int(np.searchsorted(ends, encoded, side="right"))
+                progress(files_done, len(documents), "embeddings")
         matrix = np.vstack(vectors) if vectors else np.zeros((0, self._embedder.dim), np.float32)
         out, offset = [], 0
         for chunks in per_doc:

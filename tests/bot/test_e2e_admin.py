@@ -68,18 +68,25 @@ async def test_reindex_progress_summary_and_answers_meanwhile(
     assert "Fichiers retirés : 1\n  ressources/dons-en-ligne.md" in summary
     assert "Fichiers en échec : 0" in summary
     assert len(await emu.calls("editMessageText")) >= 2  # progress edits, then the summary
-    reply = await ask(emu, MEMBER, "/sources")
-    assert "Nouvelle fiche sur les logiciels libres" in reply["text"]
+    menu = await ask(emu, MEMBER, "/sources")
+    other = callback_data(menu)[-1]  # "Autres sujets": documents without a theme
+    await emu.send_callback(Chat.private(MEMBER), MEMBER, other, menu)
+    for _ in range(200):
+        edits = [c for c in await emu.calls("editMessageText") if c["params"].get("reply_markup")]
+        if edits:
+            break
+        await asyncio.sleep(0.05)
+    assert "Nouvelle fiche sur les logiciels libres" in edits[-1]["result"]["text"]
 
 
 async def test_non_admins_are_refused_and_logged(
     start_bot: StartBot, emu: AsyncEmulatorClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot = await start_bot()
-    for command in ("/reindex", "/stats"):
+    for command in ("/reindex", "/stats", "/resume", "/liens"):
         assert (await ask(emu, MEMBER, command))["text"] == texts.ADMIN_REFUSED
     refusals = [r.getMessage() for r in caplog.records if "Refused admin command" in r.getMessage()]
-    assert len(refusals) == 2 and str(MEMBER.id) not in " ".join(refusals)
+    assert len(refusals) == 4 and str(MEMBER.id) not in " ".join(refusals)
     assert bot.engine.answers == 0
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 from bot_testkit import RTL, check_html
-from e2e_kit import StartBot, callback_data, link_urls, message_id, share_query_of
+from e2e_kit import (
+    StartBot,
+    button_rows,
+    callback_data,
+    link_urls,
+    message_id,
+    share_query_of,
+)
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
@@ -169,9 +176,20 @@ async def test_start_help_sources_workshops_and_menus(
     welcome = await ask(emu, "/start")
     assert texts.EXAMPLES[0] in welcome["text"] and "Confidentialité" in welcome["text"]
     assert "@essbot_test_bot" in (await ask(emu, "/aide"))["text"]
-    catalogue = (await ask(emu, "/sources"))["text"]
-    assert "Outils collaboratifs\n• Choisir un outil de visioconférence libre" in catalogue
-    assert "https://example.org/visio" in link_urls(await ask(emu, "/sources"))
+    menu = await ask(emu, "/sources")
+    assert "Choisir un outil" not in menu["text"] and "thèmes" in menu["text"]
+    buttons = {b["text"]: b["callback_data"] for row in button_rows(menu) for b in row}
+    tools = next(data for label, data in buttons.items() if label.startswith("Outils collab"))
+    await emu.send_callback(CHAT, MEMBER, tools, menu)
+    [edit] = await emu.wait_for_calls("editMessageText")
+    assert (
+        "Outils collaboratifs\n• Choisir un outil de visioconférence libre"
+        in edit["result"]["text"]
+    )
+    assert "https://example.org/visio" in link_urls(edit["result"])
+    await emu.send_callback(CHAT, MEMBER, callback_data(edit["result"])[0], menu)  # ⬅ back
+    edits = await emu.wait_for_calls("editMessageText", 2)
+    assert edits[1]["result"]["text"] == menu["text"]
     workshops = (await ask(emu, "/ateliers"))["text"].splitlines()
     assert workshops[1].startswith("• Atelier : animer une réunion à distance · 20 juin 2026")
     assert (await ask(emu, "/inconnue"))["text"] == texts.UNKNOWN_COMMAND
@@ -190,7 +208,8 @@ async def test_start_help_sources_workshops_and_menus(
         "oubli",
     ]
     assert menus[("all_group_chats", "fr")][0]["command"] == "question"
-    assert [c["command"] for c in menus[("chat", None)]][-2:] == ["reindex", "stats"]
+    admin = [c["command"] for c in menus[("chat", None)]]
+    assert admin[-4:] == ["reindex", "stats", "resume", "liens"]
 
 
 @pytest.mark.parametrize(

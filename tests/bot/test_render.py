@@ -9,9 +9,11 @@ import pytest
 from bot_testkit import HOSTILE, HOSTILE_URLS, Doc, check_html, check_messages, make_answer, source
 
 from bot.assistant.replies import Progress, StoredAnswer
+from bot.community.insight import Digest, QuestionGroup
 from bot.storage.figures import Stats
+from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
-from bot.telegram import texts
+from bot.telegram import keyboards, texts
 from bot.telegram.html import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
 from indexing.models import Answer, Definition, FailedFile, IndexReport
 
@@ -56,6 +58,9 @@ def test_catalogue_workshops_and_admin_messages_are_valid(text: str) -> None:
         for i, url in enumerate(HOSTILE_URLS)
     ] * 30
     check_messages(render.catalogue(docs))
+    for theme in render.themes(docs):
+        check_html(render.theme_documents(theme))
+        assert len(render.theme_label(theme)) <= 60
     check_messages(render.workshops(docs))
     check_html(render.reindex_progress(Progress(3, 10, text)))
     names = tuple(f"{text[:50]}-{i}" for i in range(30))
@@ -157,8 +162,9 @@ def test_truncate_counts_utf16() -> None:
 
 
 def test_dates() -> None:
-    assert render.format_date("2026-08-01") == "1 août 2026"
-    assert render.format_date("2026-08-01T10:00:00") == "1 août 2026"
+    assert render.format_date("2026-08-01") == "1er août 2026"
+    assert render.format_date("2026-12-01T10:00:00") == "1er décembre 2026"
+    assert render.format_date("2026-12-02") == "2 décembre 2026"
     assert render.format_date("printemps 2026") == "printemps 2026"
     assert render.format_date(None) is None
 
@@ -190,3 +196,51 @@ def test_glossary_reminders_follow_the_answer() -> None:
         or "📖 <b>PANA (Point d'appui au numérique associatif)</b> : Un lieu &lt;labellisé&gt;."
         in html
     )
+
+
+def test_catalogue_is_a_short_theme_menu_and_a_theme_lists_each_document_once() -> None:
+    docs = [
+        Doc(f"p{i}", f"Fiche numéro {i}", None, None, "ressource", themes=("outils", "rgpd"))
+        for i in range(200)
+    ] + [Doc("seule", "Fiche sans thème", None, None, "ressource")]
+    [menu] = render.catalogue(docs)
+    assert "Fiche numéro" not in check_html(menu) and len(menu) < 600
+    themes = render.themes(docs)
+    assert [(t.name, len(t.documents)) for t in themes] == [
+        ("outils", 200),
+        ("rgpd", 200),
+        (texts.CATALOGUE_OTHER_THEME, 1),
+    ]
+    shown = check_html(render.theme_documents(themes[0]))
+    assert shown.count("Fiche numéro 1\n") == 1 and "… et " in shown
+    keyboard = keyboards.themes_keyboard(themes)
+    data = [b.callback_data for row in keyboard.inline_keyboard for b in row]
+    assert len(data) == 3 and all(isinstance(d, str) and len(d.encode()) <= 64 for d in data)
+    assert [render.theme_by_key(themes, str(d).removeprefix("src:")) for d in data] == themes
+
+
+def test_no_answer_card_lists_no_sources() -> None:
+    card = check_html(render.card(make_answer(answered=False, text="Rien.")))
+    assert texts.ANSWER_SOURCES not in card and texts.CARD_NO_ANSWER in card
+
+
+def test_french_details_counts_periods_and_the_networks_name() -> None:
+    welcome = check_messages(render.welcome())
+    assert "Réseau national des incubateurs de l'ESS, animé par l'Avise" in welcome
+    assert "Réseau national des incubateurs de l'ESS" in check_html(render.group_welcome())
+    assert "1 derniers" not in check_messages(render.stats(Stats(1, 0, 0, 0, 0, (), ())))
+    assert "sur 7 jours" in check_messages(render.stats(Stats(7, 0, 0, 0, 0, (), ())))
+    reading = check_html(render.reindex_progress(Progress(3, 10, "ressources/a.md")))
+    encoding = check_html(render.reindex_progress(Progress(4, 10, "embeddings")))
+    assert "3/10 fichiers" in reading and "4/10 fichiers" in encoding
+    assert "embeddings" not in encoding and reading != encoding
+
+
+def test_digest_speaks_of_one_day_and_one_question_in_the_singular() -> None:
+    group = QuestionGroup(("Quel logiciel de comptabilité ?",), 1, 1, 0)
+    text = check_messages(admin_render.digest(Digest(1, 1, 0, (group,))))
+    assert "(1 derniers jours)" not in text and "dernier jour" in text
+    assert "1 question : 1 sans réponse" in text and "question(s)" not in text
+    many = QuestionGroup(("a", "b"), 2, 2, 1)
+    text = check_messages(admin_render.digest(Digest(7, 2, 1, (many,))))
+    assert "7 derniers jours" in text and "2 questions : 2 sans réponse, 1 avec un 👎" in text

@@ -263,3 +263,13 @@ def test_leftover_builds_are_pruned_even_when_nothing_changed(
     again = engine_c.reindex()
     assert again.build_id == first.build_id
     assert sorted(p.name for p in builds.iterdir()) == [first.build_id]
+
+
+def test_progress_counts_files_while_reading_and_while_encoding(engine_c: KnowledgeEngine) -> None:
+    seen: list[tuple[int, int, str]] = []
+    engine_c.reindex(progress=lambda done, total, path: seen.append((done, total, path)))
+    reading = [s for s in seen if s[2] != "embeddings"]
+    encoding = [s for s in seen if s[2] == "embeddings"]
+    assert [s[:2] for s in reading] == [(n, 5) for n in range(1, 6)]
+    assert encoding and all(total == 5 for _, total, _ in encoding)  # files, not passages
+    assert encoding[-1][0] == 5 and [d for d, _, _ in encoding] == sorted(d for d, _, _ in encoding)
