@@ -14,6 +14,7 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
+from bot.assistant.replies import StoredAnswer
 from bot.telegram import answer_messages as render
 from bot.telegram import keyboards, texts
 from bot.telegram.context import CustomContext
@@ -80,6 +81,21 @@ async def _edit_markup(query: CallbackQuery, markup: InlineKeyboardMarkup) -> No
             raise
 
 
+async def _pressed(
+    query: CallbackQuery, context: CustomContext
+) -> tuple[keyboards.Callback, StoredAnswer] | None:
+    """The button pressed and its answer, if this member may press it in this chat; otherwise
+    (old numeric data, a forged token, another chat's answer) say the answer is gone."""
+    press = keyboards.parse_callback(query.data)
+    stored = None
+    if press is not None:
+        stored = await context.assistant.for_press(press.token, query.from_user.id, _chat_id(query))
+    if press is None or stored is None:
+        await query.answer(texts.FEEDBACK_UNKNOWN)
+        return None
+    return press, stored
+
+
 async def feedback_button(update: Update, context: CustomContext) -> None:
     """👍, 👎 and the reasons of a 👎: store, thank, update the keyboard.
 
@@ -87,19 +103,15 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
     stay and show the counts. In a private chat, a 👎 asks why, then the buttons say thanks.
     """
     query = update.callback_query
-    press = keyboards.parse_callback(query.data if query else None)
-    if query is None:
+    pressed = await _pressed(query, context) if query else None
+    if query is None or pressed is None:
         return
-    if press is None:  # a button of an old message (numeric id) or forged data
-        await query.answer(texts.FEEDBACK_UNKNOWN)
-        return
-    stored = await context.assistant.for_press(press.token, query.from_user.id, _chat_id(query))
-    votes = None
-    if stored is not None:
-        votes = await context.assistant.feedback(
-            stored.id, query.from_user.id, up=press.action == "up", reason=press.reason
-        )
-    if stored is None or votes is None:
+    press, stored = pressed
+    up = press.action == "up"
+    votes = await context.assistant.feedback(
+        stored.id, query.from_user.id, up=up, reason=press.reason
+    )
+    if votes is None:  # erased meanwhile (/oubli)
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
     in_group = stored.group_id is not None
@@ -108,45 +120,38 @@ async def feedback_button(update: Update, context: CustomContext) -> None:
     current = keyboards.keyboard_state(
         query.message.reply_markup if isinstance(query.message, Message) else None
     )
-    feedback: keyboards.FeedbackState = "ask" if in_group else "done"
-    await _edit_markup(
-        query,
-        keyboards.answer_keyboard(
-            stored.token,
-            feedback="reasons" if asking_why else feedback,
-            share=current.share,
-            more=current.more,
-            votes=votes if in_group else None,
-        ),
+    after: keyboards.FeedbackState = "ask" if in_group else "done"
+    markup = keyboards.answer_keyboard(
+        stored.token,
+        feedback="reasons" if asking_why else after,
+        share=current.share,
+        more=current.more,
+        votes=votes if in_group else None,
     )
+    await _edit_markup(query, markup)
 
 
 async def more_button(update: Update, context: CustomContext) -> None:
     """Plus de sources: the next sources of the stored answer, then drop the button."""
     query = update.callback_query
-    press = keyboards.parse_callback(query.data if query else None)
-    if query is None:
+    pressed = await _pressed(query, context) if query else None
+    if query is None or pressed is None:
         return
-    if press is None:  # a button of an old message (numeric id) or forged data
-        await query.answer(texts.FEEDBACK_UNKNOWN)
-        return
-    stored = await context.assistant.for_press(press.token, query.from_user.id, _chat_id(query))
-    if stored is None or not isinstance(query.message, Message):
+    _, stored = pressed
+    if not isinstance(query.message, Message):  # too old for Telegram to say what it was
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
     await query.answer()
     await send(query.message, render.more_sources(stored))
     current = keyboards.keyboard_state(query.message.reply_markup)
-    await _edit_markup(
-        query,
-        keyboards.answer_keyboard(
-            stored.token,
-            feedback=current.feedback,
-            share=current.share,
-            more=False,
-            votes=current.votes,
-        ),
+    markup = keyboards.answer_keyboard(
+        stored.token,
+        feedback=current.feedback,
+        share=current.share,
+        more=False,
+        votes=current.votes,
     )
+    await _edit_markup(query, markup)
 
 
 async def sources_button(update: Update, context: CustomContext) -> None:
