@@ -16,6 +16,7 @@ from telegram.error import BadRequest
 
 from bot.assistant.replies import StoredAnswer
 from bot.telegram import answer_messages as render
+from bot.telegram import catalogue_messages as catalogue
 from bot.telegram import keyboards, texts
 from bot.telegram.context import CustomContext
 from bot.telegram.handlers import send
@@ -161,17 +162,17 @@ async def sources_button(update: Update, context: CustomContext) -> None:
         return
     await query.answer()
     documents = await context.assistant.documents()
-    found = render.themes(documents)
+    found = catalogue.themes(documents)
     if query.data == keyboards.SOURCES_MENU:
-        [menu] = render.catalogue(documents)
+        [menu] = catalogue.catalogue(documents)
         await query.edit_message_text(menu, reply_markup=keyboards.themes_keyboard(found))
         return
-    theme = render.theme_by_key(found, query.data.removeprefix(keyboards.SOURCES_PREFIX))
+    theme = catalogue.theme_by_key(found, query.data.removeprefix(keyboards.SOURCES_PREFIX))
     if theme is None:  # the themes changed since the menu was sent
         await query.edit_message_text(render.plain(texts.CATALOGUE_GONE))
         return
     await query.edit_message_text(
-        render.theme_documents(theme), reply_markup=keyboards.theme_back_keyboard()
+        catalogue.theme_documents(theme), reply_markup=keyboards.theme_back_keyboard()
     )
 
 

@@ -22,6 +22,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from bot.assistant.replies import Progress, StoredAnswer
 from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
+from bot.telegram import catalogue_messages as catalogue
 from bot.telegram import keyboards, texts
 from bot.telegram.addressing import addressed_question, is_reply_to
 from bot.telegram.context import CustomContext
@@ -99,8 +100,8 @@ async def sources_command(update: Update, context: CustomContext) -> None:
     """/sources: a short menu of the catalogue's themes, as buttons."""
     if update.effective_message:
         documents = await context.assistant.documents()
-        markup = keyboards.themes_keyboard(render.themes(documents))
-        await send(update.effective_message, render.catalogue(documents), reply_markup=markup)
+        markup = keyboards.themes_keyboard(catalogue.themes(documents))
+        await send(update.effective_message, catalogue.catalogue(documents), reply_markup=markup)
 
 
 async def workshops_command(update: Update, context: CustomContext) -> None:

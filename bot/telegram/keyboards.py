@@ -19,7 +19,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.assistant.replies import Votes
 from bot.telegram import texts
-from bot.telegram.answer_messages import Theme, theme_label
+from bot.telegram.catalogue_messages import Theme, theme_label
 from bot.telegram.html import safe_url, truncate
 from indexing.models import Source
 

@@ -13,6 +13,7 @@ from bot.community.insight import Digest, QuestionGroup
 from bot.storage.figures import Stats
 from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
+from bot.telegram import catalogue_messages as catalogue
 from bot.telegram import keyboards, texts
 from bot.telegram.html import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
 from indexing.models import Answer, Definition, FailedFile, IndexReport
@@ -57,10 +58,10 @@ def test_catalogue_workshops_and_admin_messages_are_valid(text: str) -> None:
         Doc(f"p{i}", text, url, text[:10], "atelier", themes=(text[:30], "x"))
         for i, url in enumerate(HOSTILE_URLS)
     ] * 30
-    check_messages(render.catalogue(docs))
-    for theme in render.themes(docs):
-        check_html(render.theme_documents(theme))
-        assert len(render.theme_label(theme)) <= 60
+    check_messages(catalogue.catalogue(docs))
+    for theme in catalogue.themes(docs):
+        check_html(catalogue.theme_documents(theme))
+        assert len(catalogue.theme_label(theme)) <= 60
     check_messages(render.workshops(docs))
     check_html(render.reindex_progress(Progress(3, 10, text)))
     names = tuple(f"{text[:50]}-{i}" for i in range(30))
@@ -85,7 +86,7 @@ def test_static_messages_are_valid() -> None:
     check_messages(render.help_text("essbot_test_bot"))
     check_html(render.group_welcome())
     check_html(render.reindex_progress(None))
-    check_messages(render.catalogue([]))
+    check_messages(catalogue.catalogue([]))
     check_messages(render.workshops([]))
     check_messages(render.stats(Stats(30, 0, 0, 0, 0, (), ())))
     check_messages(render.reindex_report(IndexReport()))
@@ -203,20 +204,20 @@ def test_catalogue_is_a_short_theme_menu_and_a_theme_lists_each_document_once() 
         Doc(f"p{i}", f"Fiche numéro {i}", None, None, "ressource", themes=("outils", "rgpd"))
         for i in range(200)
     ] + [Doc("seule", "Fiche sans thème", None, None, "ressource")]
-    [menu] = render.catalogue(docs)
+    [menu] = catalogue.catalogue(docs)
     assert "Fiche numéro" not in check_html(menu) and len(menu) < 600
-    themes = render.themes(docs)
+    themes = catalogue.themes(docs)
     assert [(t.name, len(t.documents)) for t in themes] == [
         ("outils", 200),
         ("rgpd", 200),
         (texts.CATALOGUE_OTHER_THEME, 1),
     ]
-    shown = check_html(render.theme_documents(themes[0]))
+    shown = check_html(catalogue.theme_documents(themes[0]))
     assert shown.count("Fiche numéro 1\n") == 1 and "… et " in shown
     keyboard = keyboards.themes_keyboard(themes)
     data = [b.callback_data for row in keyboard.inline_keyboard for b in row]
     assert len(data) == 3 and all(isinstance(d, str) and len(d.encode()) <= 64 for d in data)
-    assert [render.theme_by_key(themes, str(d).removeprefix("src:")) for d in data] == themes
+    assert [catalogue.theme_by_key(themes, str(d).removeprefix("src:")) for d in data] == themes
 
 
 def test_no_answer_card_lists_no_sources() -> None:
