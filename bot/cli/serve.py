@@ -28,7 +28,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if settings.telegram_bot_token is None:
         print(BOTFATHER_HELP, file=sys.stderr)
         return 2
+    from bot.storage.pseudonym_key import resolve_hash_key
     from bot.telegram.app import run
+
+    resolve_hash_key(settings)  # a weak key stops here, before any indexing
 
     run(settings)
     return 0
@@ -37,7 +40,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     """Index when needed, then the bot if a token is set, else the terminal chat."""
     from bot.storage.database import upgrade_database
+    from bot.storage.pseudonym_key import resolve_hash_key
 
+    if settings.telegram_bot_token is not None:
+        resolve_hash_key(settings)  # a weak key stops here, before the first indexing
     upgrade_database(settings.resolved_database_url)  # before the engine's create_all
     engine = engine_cli.open_engine(settings)
     if not engine.has_index():
