@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from indexing.storage.indexer import EMBEDDING_STAGE
+from indexing.storage.unit_table import SENTENCE_STAGE
 
 _LINE_EVERY = 0.1  # share of a stage between two log lines
 _MIN_SECONDS_BETWEEN_LINES = 1.0  # a stage that takes a second gets its final line only
@@ -24,12 +25,15 @@ class Stage:
 
 
 FILES = Stage("Lecture des fichiers", "fichier")
-PASSAGES = Stage("Encodage des passages", "passage")
+ENCODING = Stage("Encodage des passages", "fichier")  # files whose passages are encoded
+SENTENCES = Stage("Encodage des phrases des réponses types", "phrase")
 
 
 def stage_of(current: str) -> Stage:
     """The stage a progress call belongs to (the indexer passes the file path while reading)."""
-    return PASSAGES if current == EMBEDDING_STAGE else FILES
+    if current == SENTENCE_STAGE:
+        return SENTENCES
+    return ENCODING if current == EMBEDDING_STAGE else FILES
 
 
 def duration(seconds: float) -> str:

@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - the reverse proxy in front decides exposure
     webhook_port: int = 8443
-    user_hash_key: SecretStr = SecretStr("change-me")
+    # unset: a random key is generated in data_dir at first start (bot.storage.pseudonym_key)
+    user_hash_key: SecretStr | None = None
     questions_per_minute: int = Field(default=10, ge=1)
     community_contact: str = "les animateurs et animatrices de la communauté"
 

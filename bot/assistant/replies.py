@@ -39,6 +39,8 @@ class StoredAnswer:
     answer: Answer
     chat_type: str
     user_hash: str
+    token: str = ""  # what buttons and links carry instead of the sequential id
+    group_id: int | None = None  # the group it was posted in; None in a private chat
 
     @property
     def question(self) -> str:
@@ -67,3 +69,19 @@ class DocumentFile:
 def sendable(source: Source) -> bool:
     """Whether a cited source is a file without web page that the bot can send itself."""
     return not source.url and source.path.lower().endswith(SENDABLE_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class PendingAnswer:
+    """An inline answer not stored yet, kept briefly so its card can open it in private."""
+
+    token: str
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Votes:
+    """The 👍 and 👎 an answer received, one per member."""
+
+    up: int
+    down: int

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,7 +19,15 @@ from typing import Protocol
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.assistant.replies import DocumentFile, DocumentLike, Progress, StoredAnswer, sendable
+from bot.assistant.replies import (
+    DocumentFile,
+    DocumentLike,
+    PendingAnswer,
+    Progress,
+    StoredAnswer,
+    Votes,
+    sendable,
+)
 from bot.storage import records
 from bot.storage.figures import Stats
 from bot.storage.masking import masked_for_storage
@@ -35,6 +43,7 @@ SOURCES_FETCHED = 10  # the answer shows a few; "Plus de sources" shows the rest
 MAX_QUESTION_CHARS = 1000
 REASONS = ("hs", "inc", "lien", "autre")
 INLINE_QUOTA_FACTOR = 5
+PENDING_INLINE = 1000  # inline answers remembered for their "Continuer en privé" deep link
 
 ProgressCallback = Callable[[int, int, str], None]
 ReindexListener = Callable[[IndexReport], Awaitable[None]]
@@ -112,6 +121,7 @@ class Assistant:
         # inline queries come as members type: a wider quota, but still one
         self._inline_quota = RateLimiter(questions_per_minute * INLINE_QUOTA_FACTOR)
         self._reindexing = False
+        self._pending: OrderedDict[str, Answer] = OrderedDict()
         self._listeners: list[ReindexListener] = []
         self._last_build: str | None = None  # the build the last reindex here ended on
 
@@ -154,6 +164,14 @@ class Assistant:
         started = time.perf_counter()
         answer = self._engine.answer(question, limit=SOURCES_FETCHED)
         latency = int((time.perf_counter() - started) * 1000)
+        stored = self._store(answer, user_hash, chat_type, group_id, latency)
+        if not answer.answered:
+            log.info("Unanswered question #%d", stored.id)
+        return stored
+
+    def _store(
+        self, answer: Answer, user_hash: str, chat_type: str, group_id: int | None, latency: int
+    ) -> StoredAnswer:
         with self._sessions.begin() as session:
             record = records.add_question(
                 session,
@@ -164,27 +182,36 @@ class Assistant:
                 latency_ms=latency,
                 now=records.utcnow(),
             )
-            answer_id = record.id
-        if not answer.answered:
-            log.info("Unanswered question #%d", answer_id)
-        return StoredAnswer(answer_id, answer, chat_type, user_hash)
+            answer_id, token = record.id, record.token
+        return StoredAnswer(answer_id, answer, chat_type, user_hash, token, group_id)
 
-    async def lookup(self, question: str) -> Answer:
-        """Answer without storing (inline queries arrive on every keystroke)."""
+    async def lookup(self, question: str) -> PendingAnswer:
+        """Answer without storing (inline queries arrive on every keystroke); the answer is
+        remembered a while under a token, so its card can open it in a private chat."""
         question = question.strip()[:MAX_QUESTION_CHARS]
-        return await asyncio.to_thread(self._engine.answer, question, SOURCES_FETCHED)
+        answer = await asyncio.to_thread(self._engine.answer, question, SOURCES_FETCHED)
+        token = records.new_token()
+        self._pending[token] = answer
+        while len(self._pending) > PENDING_INLINE:
+            self._pending.popitem(last=False)
+        return PendingAnswer(token, answer)
 
-    async def stored(self, answer_id: int) -> StoredAnswer | None:
-        """A stored answer, rebuilt from the database without a new search."""
-        return await asyncio.to_thread(self._stored, answer_id)
+    async def stored(self, token: str) -> StoredAnswer | None:
+        """A stored answer by its token, rebuilt from the database without a new search."""
+        return await asyncio.to_thread(self._stored, token)
 
-    def _stored(self, answer_id: int) -> StoredAnswer | None:
+    def _stored(self, token: str) -> StoredAnswer | None:
         with self._sessions() as session:
-            record = records.get_question(session, answer_id)
+            record = records.question_by_token(session, token)
             if record is None:
                 return None
             return StoredAnswer(
-                record.id, records.to_answer(record), record.chat_type, record.user_hash
+                record.id,
+                records.to_answer(record),
+                record.chat_type,
+                record.user_hash,
+                record.token,
+                record.group_id,
             )
 
     def may_share(self, stored: StoredAnswer, user_id: int) -> bool:
@@ -214,17 +241,57 @@ class Assistant:
             return None
         return DocumentFile(target.name, source.title, target.read_bytes())
 
+    def may_act(self, stored: StoredAnswer, user_id: int, chat_id: int | None) -> bool:
+        """Whether a button press on this answer is allowed.
+
+        The press must come from the chat where the answer was posted: its group (anyone there
+        sees the buttons), or the asker's private chat, pressed by the asker. A press forged
+        with another chat's answer token is refused like an unknown answer.
+        """
+        if stored.group_id is not None:
+            return chat_id == stored.group_id
+        return chat_id == user_id and stored.user_hash == self.user_hash(user_id)
+
+    async def for_press(self, token: str, user_id: int, chat_id: int | None) -> StoredAnswer | None:
+        """The answer a button refers to, if this user may act on it in this chat."""
+        stored = await self.stored(token)
+        if stored is None or not self.may_act(stored, user_id, chat_id):
+            if stored is not None:
+                log.warning("Refused a button press on answer #%d from another chat", stored.id)
+            return None
+        return stored
+
+    async def open_shared(self, token: str, user_id: int) -> StoredAnswer | None:
+        """A shared answer opened in the member's private chat ("Continuer en privé").
+
+        Holding the token means its card was shown to the member (the asker shared it, or it
+        was posted in a group, or it is an inline answer): it is stored again as that member's
+        answer, so the buttons under it are theirs. None when the token is unknown or expired.
+        """
+        stored = await self.stored(token)
+        if stored is not None:
+            answer = stored.answer
+        elif (pending := self._pending.get(token)) is not None:
+            answer = pending
+        else:
+            return None
+        return await asyncio.to_thread(
+            self._store, answer, self.user_hash(user_id), "private", None, 0
+        )
+
     async def feedback(
         self, answer_id: int, user_id: int, *, up: bool, reason: str | None = None
-    ) -> bool:
-        """Store a 👍 or 👎 (with its reason); False if the answer is unknown."""
+    ) -> Votes | None:
+        """Store a member's 👍 or 👎 (with its reason): the answer's votes, None if unknown."""
         if reason is not None and reason not in REASONS:
             raise ValueError(f"unknown feedback reason {reason!r}")
         return await asyncio.to_thread(
             self._feedback, answer_id, self.user_hash(user_id), 1 if up else -1, reason
         )
 
-    def _feedback(self, answer_id: int, user_hash: str, vote: int, reason: str | None) -> bool:
+    def _feedback(
+        self, answer_id: int, user_hash: str, vote: int, reason: str | None
+    ) -> Votes | None:
         try:
             return self._store_feedback(answer_id, user_hash, vote, reason)
         except IntegrityError:  # two quick presses raced to create the row: update it now
@@ -232,14 +299,14 @@ class Assistant:
 
     def _store_feedback(
         self, answer_id: int, user_hash: str, vote: int, reason: str | None
-    ) -> bool:
+    ) -> Votes | None:
         with self._sessions.begin() as session:
             if records.get_question(session, answer_id) is None:
-                return False
+                return None
             records.set_feedback(
                 session, answer_id, user_hash, vote=vote, reason=reason, now=records.utcnow()
             )
-            return True
+            return Votes(*records.vote_counts(session, answer_id))
 
     async def record_group(self, chat_id: int, *, title: str, chat_type: str, status: str) -> None:
         """Remember a group the bot joined or left."""

@@ -13,7 +13,7 @@ from indexing import cli as engine_cli
 
 REGISTRATIONS = (
     serve.register,  # run, start
-    upkeep.register,  # backup, links
+    upkeep.register,  # backup, restore, links
     reports.register,  # report, purge
     additions.register,  # add
 )

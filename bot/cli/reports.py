@@ -95,6 +95,7 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     """Purge questions and feedback older than the retention period."""
     from bot.community.privacy import Privacy
     from bot.storage.database import upgrade_database
+    from bot.storage.pseudonym_key import resolve_hash_key
     from indexing.storage.db import make_engine, make_sessions
 
     if args.days is not None and args.days < 0:
@@ -106,14 +107,15 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     try:
         privacy = Privacy(
             make_sessions(db),
-            hash_key=settings.user_hash_key.get_secret_value().encode("utf-8"),
+            hash_key=resolve_hash_key(settings),
             retention_days=settings.retention_days,
         )
         purged = privacy.purge_now(args.days)
     finally:
         db.dispose()
     print(
-        f"Avant le {purged.cutoff:%d/%m/%Y %H:%M} (UTC) : {purged.questions} question(s) et "
-        f"{purged.feedback} avis effacés."
+        f"Avant le {purged.cutoff:%d/%m/%Y %H:%M} (UTC) : {purged.questions} "
+        f"{'question' if purged.questions <= 1 else 'questions'} et {purged.feedback} avis "
+        "effacés."
     )
     return 0

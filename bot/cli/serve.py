@@ -55,7 +55,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     secrets = [settings.telegram_bot_token, settings.webhook_secret]  # they travel in requests
     mask_secrets(secret.get_secret_value() for secret in secrets if secret is not None)
     ensure_data_folder(settings.data_dir)
+    from bot.storage.pseudonym_key import resolve_hash_key
     from bot.telegram.app import run
+
+    resolve_hash_key(settings)  # a weak key stops here, before any indexing
 
     run(settings)
     return 0
@@ -67,8 +70,11 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{token_help()}\n{NO_TERMINAL}", file=sys.stderr)
         return 2
     from bot.storage.database import upgrade_database
+    from bot.storage.pseudonym_key import resolve_hash_key
 
     ensure_data_folder(settings.data_dir)
+    if settings.telegram_bot_token is not None:
+        resolve_hash_key(settings)  # a weak key stops here, before the first indexing
     upgrade_database(settings.resolved_database_url)  # before the engine's create_all
     engine = engine_cli.open_engine(settings)
     try:

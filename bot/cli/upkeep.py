@@ -1,4 +1,5 @@
-"""`essbot backup DIR` and `essbot links`: copies of the data, checks of the cited sources."""
+"""`essbot backup DIR`, `essbot restore DIR` and `essbot links`: copies of the data, their
+restoration, checks of the cited sources."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from indexing.settings import Settings
 
 
 def register(sub: Any) -> None:
-    """Add the `backup` and `links` subcommands."""
+    """Add the `backup`, `restore` and `links` subcommands."""
     p = sub.add_parser("backup", help="sauvegarder la base et l'index, même bot en marche")
     p.add_argument(
         "dir", type=Path, metavar="DOSSIER", help="dossier de la sauvegarde (nouveau ou vide)"
@@ -25,6 +26,10 @@ def register(sub: Any) -> None:
         help="attente maximale d'une réindexation en cours, en secondes (300)",
     )
     p.set_defaults(handler=cmd_backup)
+
+    p = sub.add_parser("restore", help="restaurer une sauvegarde (bot arrêté)")
+    p.add_argument("dir", type=Path, help="dossier écrit par « essbot backup »")
+    p.set_defaults(handler=cmd_restore)
 
     p = sub.add_parser("links", help="vérifier les liens cités par le dossier de connaissances")
     p.add_argument(
@@ -46,6 +51,20 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"Sauvegarde écrite dans {report.directory} : base {report.database}, {index}, "
         f"{len(report.files)} fichiers ({size:.1f} Mo)."
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    """Put the database, the index and the key of a backup back, the bot being stopped."""
+    from bot.upkeep.restore import restore
+
+    report = restore(settings, args.dir)
+    index = f"index {report.build_id}" if report.build_id else "aucun index"
+    key = ", clé de pseudonymisation" if report.key_restored else ""
+    print(
+        f"Sauvegarde du {report.created_at} restaurée : base {report.database}, {index}{key}. "
+        "Vous pouvez redémarrer le bot."
     )
     return 0
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Delete, delete, select
+from sqlalchemy import CursorResult, Delete, delete, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import contributions, records
@@ -82,6 +82,22 @@ def purge_before(session: Session, cutoff: dt.datetime) -> Purged:
     return Purged(questions=questions, feedback=feedback, cutoff=cutoff, requests=requests)
 
 
+def scrub_deletions(session: Session) -> None:
+    """On SQLite, overwrite deleted rows with zeros instead of leaving them in free pages."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA secure_delete=ON"))
+
+
+def checkpoint_wal(session: Session) -> None:
+    """On SQLite, copy the WAL into the database and empty it: erased text must not linger
+    in the -wal file until some later checkpoint."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    busy, _, _ = session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    if busy:  # a reader holds an old snapshot: the next erasure or purge checkpoints again
+        log.warning("The WAL checkpoint after an erasure could not complete (busy readers)")
+
+
 class Privacy:
     """Erasure on request and the retention purge."""
 
@@ -106,11 +122,17 @@ class Privacy:
 
     def _forget(self, user_hash: str) -> Erased:
         with self._sessions.begin() as session:
+            scrub_deletions(session)
             erased = erase_user(session, user_hash)
+        self._checkpoint()
         log.info(
             "Erased a member's data: %d questions, %d feedback", erased.questions, erased.feedback
         )
         return erased
+
+    def _checkpoint(self) -> None:
+        with self._sessions() as session:
+            checkpoint_wal(session)
 
     async def purge(self) -> Purged:
         """Purge what is older than the retention period."""
@@ -122,8 +144,10 @@ class Privacy:
         now = self._clock()
         cutoff = now - dt.timedelta(days=self.retention_days if days is None else days)
         with self._sessions.begin() as session:
+            scrub_deletions(session)
             expired = contributions.expire_pending(session, now)
             purged = dataclasses.replace(purge_before(session, cutoff), expired=expired)
+        self._checkpoint()
         log.info(
             "Purged %d questions, %d feedback and %d requests before %s; %d requests expired",
             purged.questions,

@@ -105,7 +105,8 @@ def to_markdown(report: UsageReport) -> str:
     lines += ["", "## Thèmes les plus souvent sans réponse", ""]
     unanswered = report.top_unanswered[:TOP_UNANSWERED]
     lines += [
-        f"{rank}. {_cell(t.theme)} : {t.unanswered} question(s) sans réponse"
+        f"{rank}. {_cell(t.theme)} : {t.unanswered} "
+        f"{'question' if t.unanswered <= 1 else 'questions'} sans réponse"
         for rank, t in enumerate(unanswered, start=1)
     ] or ["Aucune question sans réponse sur la période."]
     return "\n".join(lines) + "\n"

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 EMAIL_MASK = "[courriel masqué]"
 PHONE_MASK = "[téléphone masqué]"
 IBAN_MASK = "[IBAN masqué]"
+FRAGMENT_MASK = "[donnée masquée]"  # a piece of masked data the answer quotes on its own
 
 # Ordinary, non-breaking and narrow non-breaking spaces: French text uses all three.
 _SPACE = " \u00a0\u202f"
@@ -138,7 +139,33 @@ def masked_for_storage(answer: Answer) -> Answer:
     else:
         text, missing = _replace_all(answer.text, spans), answer.missing
         missing = _replace_all(missing, spans) if missing else missing
+    # the engine quotes single terms of the question (« FR76 », « 3000 »): mask those pieces too
+    pieces = _masked_pieces(answer.question, question)
+    text = _mask_pieces(text, pieces)
+    missing = _mask_pieces(missing, pieces) if missing else missing
     return replace(answer, question=question, text=text, missing=missing)
+
+
+_WORD = re.compile(r"[^\W_]+")
+_PIECE_MIN_LETTERS = 4  # shorter words ("fr", "de") are too common to say anything
+
+
+def _masked_pieces(original: str, masked: str) -> set[str]:
+    """Words of the question that masking removed: the pieces of an address, phone or IBAN."""
+    kept = {w.casefold() for w in _WORD.findall(masked)}
+    return {
+        word
+        for word in _WORD.findall(original)
+        if word.casefold() not in kept
+        and (any(c.isdigit() for c in word) or len(word) >= _PIECE_MIN_LETTERS)
+    }
+
+
+def _mask_pieces(text: str, pieces: set[str]) -> str:
+    if not pieces:
+        return text
+    words = "|".join(re.escape(p) for p in sorted(pieces, key=len, reverse=True))
+    return re.sub(rf"(?<![^\W_])(?:{words})(?![^\W_])", FRAGMENT_MASK, text, flags=re.IGNORECASE)
 
 
 def _masked_spans(original: str, masked: str) -> list[tuple[str, str]] | None:

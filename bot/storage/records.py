@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import secrets
 from typing import Any
 
 from sqlalchemy import (
@@ -39,6 +40,15 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+TOKEN_BYTES = 12  # 96 random bits, 16 URL-safe characters: within callback data and /start payloads
+TOKEN_MAX = 24
+
+
+def new_token() -> str:
+    """A fresh answer reference: random, URL-safe, usable in a /start deep link."""
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
 def hash_user(key: bytes, user_id: int) -> str:
     """The pseudonym of a Telegram user: HMAC-SHA256 of the id under the configured key."""
     return hmac.new(key, str(user_id).encode("ascii"), hashlib.sha256).hexdigest()
@@ -48,8 +58,11 @@ class QuestionRecord(Base):
     """A question asked to the bot and the answer it gave."""
 
     __tablename__ = "bot_questions"
+    __table_args__ = (UniqueConstraint("token", name="uq_bot_questions_token"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # what buttons, share queries and deep links carry: unguessable, unlike the sequential id
+    token: Mapped[str] = mapped_column(String(TOKEN_MAX), default=new_token)
     asked_at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
     user_hash: Mapped[str] = mapped_column(String(64), index=True)
     chat_type: Mapped[str] = mapped_column(String(16))  # private, group, supergroup, inline
@@ -148,6 +161,7 @@ def add_question(
 ) -> QuestionRecord:
     """Record a question with its answer and ranked sources; flushes to assign the id."""
     record = QuestionRecord(
+        token=new_token(),
         asked_at=now,
         user_hash=user_hash,
         chat_type=chat_type,
@@ -211,6 +225,24 @@ def _from_details(details: dict[str, object] | None) -> dict[str, Any]:
 def get_question(session: Session, question_id: int) -> QuestionRecord | None:
     """A stored question by id."""
     return session.get(QuestionRecord, question_id)
+
+
+def question_by_token(session: Session, token: str) -> QuestionRecord | None:
+    """A stored question by the token its buttons and links carry."""
+    return session.scalars(
+        select(QuestionRecord).where(QuestionRecord.token == token)
+    ).one_or_none()
+
+
+def vote_counts(session: Session, question_id: int) -> tuple[int, int]:
+    """The 👍 and 👎 members gave an answer."""
+    rows = session.execute(
+        select(FeedbackRecord.vote, func.count())
+        .where(FeedbackRecord.question_id == question_id)
+        .group_by(FeedbackRecord.vote)
+    ).all()
+    votes = {int(vote): int(n) for vote, n in rows}
+    return votes.get(1, 0), votes.get(-1, 0)
 
 
 def to_answer(record: QuestionRecord) -> Answer:

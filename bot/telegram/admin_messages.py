@@ -94,7 +94,9 @@ def _finding(finding: Finding) -> Para:
 def _group(rank: int, group: QuestionGroup) -> list[Para]:
     head, *others = group.examples
     figures = texts.DIGEST_GROUP.format(
-        count=group.count, unanswered=group.unanswered, disliked=group.disliked
+        questions=render.count(group.count, "question", "questions"),
+        unanswered=group.unanswered,
+        disliked=group.disliked,
     )
     if group.reasons:
         reasons = ", ".join(f"{texts.REASONS.get(r, r).lower()} ({n})" for r, n in group.reasons)
@@ -109,10 +111,17 @@ def _group(rank: int, group: QuestionGroup) -> list[Para]:
     return paras
 
 
+def digest_empty(days: int) -> str:
+    """/resume when there is nothing to look at."""
+    return render.plain(texts.DIGEST_EMPTY.format(period=render.recent_period(days)))
+
+
 def digest(summary: Digest) -> list[str]:
     """The periodic digest of unanswered and 👎 questions, grouped."""
     paras = [
-        para("📋 ", Span(texts.DIGEST_TITLE.format(days=summary.days), "b")),
+        para(
+            "📋 ", Span(texts.DIGEST_TITLE.format(period=render.recent_period(summary.days)), "b")
+        ),
         para(texts.DIGEST_COUNTS.format(unanswered=summary.unanswered, disliked=summary.disliked)),
         para(texts.DIGEST_INTRO),
     ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Final
 
@@ -28,6 +27,8 @@ REPORT_NAMES_MAX: Final = 10
 REFERENCE_MAX: Final = 90
 REFERENCES_IN_ANSWER: Final = 1  # per source, in an answer and a card
 REFERENCES_IN_MORE: Final = 3  # per source, under "Plus de sources"
+EMBEDDING_PHASE: Final = "embeddings"  # the path the indexer reports while encoding
+SENTENCE_PHASE: Final = "phrases"  # ... and while encoding the sentences of answer units
 _CITATION: Final = re.compile(r"\[(\d{1,2})\]")  # the engine cites sources as [n]
 
 
@@ -76,7 +77,23 @@ def format_date(value: str | None) -> str | None:
         day = dt.date.fromisoformat(value[:10])
     except ValueError:
         return value
-    return f"{day.day} {texts.MONTHS[day.month - 1]} {day.year}"
+    number = "1er" if day.day == 1 else str(day.day)  # "1er décembre", as French writes it
+    return f"{number} {texts.MONTHS[day.month - 1]} {day.year}"
+
+
+def period(days: int) -> str:
+    """ "7 jours", "1 jour" """
+    return count(days, "jour", "jours")
+
+
+def recent_period(days: int) -> str:
+    """ "7 derniers jours", "dernier jour" """
+    return "dernier jour" if days == 1 else f"{days} derniers jours"
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """ "1 question", "2 questions", "0 question" (French: plural from 2)."""
+    return f"{n} {singular if n <= 1 else plural}"
 
 
 def source_date(source: Source) -> str | None:
@@ -223,7 +240,8 @@ def card(result: Answer) -> str:
         ),
         para(truncate(result.text, CARD_ANSWER_MAX) if result.answered else texts.CARD_NO_ANSWER),
     ]
-    sources = result.sources[: shown_count(result, SOURCES_IN_CARD)]
+    # without an answer, the nearest documents are not sources of anything: none are listed
+    sources = result.sources[: shown_count(result, SOURCES_IN_CARD)] if result.answered else ()
     if sources:
         paras += [
             para(Span(texts.ANSWER_SOURCES, "b")),
@@ -231,32 +249,6 @@ def card(result: Answer) -> str:
         ]
     paras.append(para(Span(texts.CHECK_SOURCE, "i")))
     return pack(paras)[0]  # the caps above keep a card far below 4096 characters
-
-
-def catalogue(documents: Iterable[DocumentLike]) -> list[str]:
-    """/sources: every document, grouped by theme, each linked."""
-    by_theme: dict[str, list[DocumentLike]] = defaultdict(list)
-    for doc in documents:
-        for theme in doc.themes or (texts.CATALOGUE_OTHER_THEME,):
-            by_theme[theme].append(doc)
-    if not by_theme:
-        return [plain(texts.CATALOGUE_EMPTY)]
-    themes = sorted(t for t in by_theme if t != texts.CATALOGUE_OTHER_THEME)
-    if texts.CATALOGUE_OTHER_THEME in by_theme:
-        themes.append(texts.CATALOGUE_OTHER_THEME)
-    paras = [para(Span(texts.CATALOGUE_TITLE, "b"))]
-    for theme in themes:
-        paras.append(para(Span(theme[:1].upper() + theme[1:], "b")))
-        for doc in sorted(by_theme[theme], key=lambda d: d.title.casefold()):
-            paras.append(
-                para(
-                    "• ",
-                    link(truncate(doc.title, TITLE_MAX), doc.url),
-                    texts.EXAMPLE_LABEL if doc.example else "",
-                    tight=True,
-                )
-            )
-    return pack(paras)
 
 
 def workshops(documents: Iterable[DocumentLike]) -> list[str]:
@@ -280,6 +272,13 @@ def reindex_progress(progress: Progress | None) -> str:
     """The progress message of /reindex."""
     if progress is None or progress.total == 0:
         return plain(texts.REINDEX_STARTED)
+    if progress.path == EMBEDDING_PHASE:  # the indexer reports files encoded so far
+        encoding = texts.REINDEX_PROGRESS_ENCODING.format(done=progress.done, total=progress.total)
+        return plain(encoding)
+    if progress.path == SENTENCE_PHASE:  # counted in sentences, not files
+        return plain(
+            texts.REINDEX_PROGRESS_SENTENCES.format(done=progress.done, total=progress.total)
+        )
     head = texts.REINDEX_PROGRESS.format(done=progress.done, total=progress.total)
     return pack([para(head), para(Span(truncate(progress.path, 200), "code"), tight=True)])[0]
 
@@ -318,7 +317,7 @@ def stats(figures: Stats) -> list[str]:
     """/stats: questions, answered rate, feedback, top unanswered questions."""
     rate = f"{figures.answered_rate:.0%}".replace("%", " %")
     paras = [
-        para(Span(texts.STATS_TITLE.format(days=figures.days), "b")),
+        para(Span(texts.STATS_TITLE.format(period=period(figures.days)), "b")),
         para(texts.STATS_QUESTIONS.format(count=figures.questions), tight=True),
         para(texts.STATS_ANSWERED.format(count=figures.answered, rate=rate), tight=True),
         para(texts.STATS_FEEDBACK.format(up=figures.up, down=figures.down), tight=True),
@@ -349,7 +348,7 @@ def stats(figures: Stats) -> list[str]:
 
 def chart_caption(data: ChartData) -> str:
     """The caption of the /stats chart: the period and the top themes (within 1024 characters)."""
-    text = texts.CHART_CAPTION.format(days=data.days)
+    text = texts.CHART_CAPTION.format(period=period(data.days))
     if data.themes:
         themes = ", ".join(f"{theme} ({count})" for theme, count in data.themes)
         text += "\n" + texts.CHART_CAPTION_THEMES.format(themes=themes)
@@ -377,17 +376,13 @@ def privacy(retention_days: int, contact: str, escalation_days: int = 14) -> lis
     )
 
 
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n <= 1 else plural}"
-
-
 def forget_done(erased: Erased) -> str:
     """What /oubli erased."""
     if not erased.total:
         return plain(texts.FORGET_NOTHING)
     done = texts.FORGET_DONE.format(
-        questions=_count(erased.questions, "question", "questions"),
-        feedback=_count(erased.feedback, "avis", "avis"),
+        questions=count(erased.questions, "question", "questions"),
+        feedback=count(erased.feedback, "avis", "avis"),
     )
     if not erased.requests:
         return plain(done)

@@ -40,9 +40,12 @@ from bot.community.privacy import Privacy
 from bot.contributions.additions import AdditionService, build_additions
 from bot.contributions.escalation import Escalations
 from bot.storage.database import upgrade_database
+from bot.storage.pseudonym_key import resolve_hash_key
 from bot.telegram import callbacks, contributions, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
+from bot.telegram.reachability import Reachability, WatchedRequest
 from bot.upkeep.freshness import Freshness, KnowledgeWatcher
+from bot.upkeep.running import RunLock, run_lock_path
 from indexing.engine import KnowledgeEngine
 from indexing.errors import EngineError
 from indexing.settings import Settings
@@ -51,6 +54,7 @@ from indexing.storage.db import create_schema, make_engine, make_sessions
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 64  # every slow call runs in a thread, so updates may overlap
+CONNECTION_POOL = 256  # PTB's own default for the bot's calls
 
 
 class MissingTokenError(EngineError):
@@ -134,6 +138,7 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
     services = build_services(settings, engine, db, progress_interval)
+    reachability = Reachability()  # one warning per Telegram outage, not one per failed call
 
     async def post_init(application: BotApplication) -> None:
         await asyncio.to_thread(create_schema, db)
@@ -159,6 +164,8 @@ def build_application(
                 allow_sending_without_reply=True,  # the question may be deleted before we reply
             )
         )
+        .request(WatchedRequest(reachability, connection_pool_size=CONNECTION_POOL))
+        .get_updates_request(WatchedRequest(reachability, connection_pool_size=1))
         .context_types(ContextTypes(context=CustomContext, bot_data=BotData))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(post_init)
@@ -179,7 +186,7 @@ def build_services(
 ) -> Services:
     """The services handlers and jobs reach through their context."""
     sessions = make_sessions(db)
-    key = settings.user_hash_key.get_secret_value().encode("utf-8")
+    key = resolve_hash_key(settings)
     assistant = Assistant(
         engine,
         sessions,
@@ -239,6 +246,8 @@ def register_handlers(application: BotApplication, team_chat_id: int | None = No
             CommandHandler("reindex", handlers.reindex_command, filters=new),
             CommandHandler("stats", handlers.stats_command, filters=new),
             CommandHandler("verifier", handlers.check_command, filters=new),
+            CommandHandler("resume", handlers.digest_command, filters=new),
+            CommandHandler("liens", handlers.links_command, filters=new),
             CommandHandler("confidentialite", handlers.privacy_command, filters=new),
             CommandHandler("oubli", handlers.forget_command, filters=new),
             CommandHandler("ajouter", contributions.add_command, filters=new),
@@ -261,14 +270,15 @@ def register_handlers(application: BotApplication, team_chat_id: int | None = No
             CallbackQueryHandler(callbacks.more_button, pattern=r"^more:"),
             CallbackQueryHandler(callbacks.document_button, pattern=keyboards.DOCUMENT_PATTERN),
             CallbackQueryHandler(callbacks.noop_button, pattern=r"^noop$"),
+            CallbackQueryHandler(callbacks.sources_button, pattern=keyboards.SOURCES_PATTERN),
             CallbackQueryHandler(callbacks.forget_button, pattern=keyboards.FORGET_PATTERN),
             CallbackQueryHandler(
                 contributions.escalate_button,
-                pattern=keyboards.prefix_pattern(keyboards.ESCALATE_PREFIX),
+                pattern=keyboards.ESCALATE_PATTERN,
             ),
             CallbackQueryHandler(
                 contributions.notify_button,
-                pattern=keyboards.prefix_pattern(keyboards.NOTIFY_PREFIX),
+                pattern=keyboards.NOTIFY_PATTERN,
             ),
             CallbackQueryHandler(
                 contributions.add_to_base_button,
@@ -326,41 +336,47 @@ def run(settings: Settings) -> None:
     """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted.
 
     A rejected token and an unreachable Bot API at start-up become domain errors with a
-    French message (the token is never part of it).
+    French message (the token is never part of it). The data folder's run lock is held
+    throughout, so `essbot restore` cannot run under it.
     """
     from indexing.logs import explain_errors
     from indexing.progress import ReindexProgress
 
     explain_errors([InvalidToken, NetworkError])  # their French message follows; -v: the trace
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
-    upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all
-    db = make_engine(settings.resolved_database_url)
-    engine = KnowledgeEngine.open(settings, db)
-    try:
-        progress = ReindexProgress()
+    with RunLock(run_lock_path(settings)):
+        upgrade_database(settings.resolved_database_url)  # before the engine's create_all
+        db = make_engine(settings.resolved_database_url)
+        engine = KnowledgeEngine.open(settings, db)
         try:
-            engine.ensure_index(progress=progress)
+            progress = ReindexProgress()
+            try:
+                engine.ensure_index(progress=progress)
+            finally:
+                progress.close()
+            if not engine.documents():
+                log.warning(
+                    "No document indexed in %s: the bot will answer nothing "
+                    "(see knowledge/README.md)",
+                    settings.knowledge_dir,
+                )
+            _serve(build_application(settings, engine, db), settings)
         finally:
-            progress.close()
-        if not engine.documents():
-            log.warning(
-                "No document indexed in %s: the bot will answer nothing (see knowledge/README.md)",
-                settings.knowledge_dir,
-            )
-        application = build_application(settings, engine, db)
-        try:
-            if settings.webhook_url:
-                log.info("Starting in webhook mode on port %d", settings.webhook_port)
-                application.run_webhook(**webhook_options(settings))
-            else:
-                log.info("Starting in long-polling mode")
-                application.run_polling(allowed_updates=Update.ALL_TYPES)
-        except InvalidToken as error:
-            raise TokenRejectedError(TOKEN_REJECTED) from error
-        except NetworkError as error:
-            if isinstance(error, BadRequest):  # Telegram answered: not a connection problem
-                raise
-            raise TelegramUnreachableError(unreachable_message(settings, error)) from error
-    finally:
-        engine.close()
-        db.dispose()
+            engine.close()
+            db.dispose()
+
+
+def _serve(application: BotApplication, settings: Settings) -> None:
+    try:
+        if settings.webhook_url:
+            log.info("Starting in webhook mode on port %d", settings.webhook_port)
+            application.run_webhook(**webhook_options(settings))
+        else:
+            log.info("Starting in long-polling mode")
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken as error:
+        raise TokenRejectedError(TOKEN_REJECTED) from error
+    except NetworkError as error:
+        if isinstance(error, BadRequest):  # Telegram answered: not a connection problem
+            raise
+        raise TelegramUnreachableError(unreachable_message(settings, error)) from error

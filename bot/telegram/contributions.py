@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Bot, CallbackQuery, Chat, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.assistant.replies import StoredAnswer
 from bot.contributions.additions import Added, AdditionRefusedError
 from bot.contributions.escalation import AlreadyAnsweredError, Escalation, Relay
 from bot.telegram import admin_messages as admin_render
@@ -38,16 +39,33 @@ async def _press(update: Update, prefix: str) -> tuple[CallbackQuery, Message, i
     return query, query.message, found
 
 
-async def _drop_button(
-    query: CallbackQuery, message: Message, answer_id: int, **change: bool
-) -> None:
+async def _answer_press(
+    update: Update, context: CustomContext, prefix: str
+) -> tuple[CallbackQuery, Message, StoredAnswer] | None:
+    """The press of a `<prefix><answer token>` button and its answer, if this member may act
+    on it in this chat (the rule of every answer button); otherwise say the answer is gone."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        return None
+    token = keyboards.parse_token(query.data, prefix)
+    stored = None
+    if token is not None:
+        stored = await context.assistant.for_press(token, query.from_user.id, query.message.chat.id)
+    if stored is None:
+        await query.answer(texts.FEEDBACK_UNKNOWN)
+        return None
+    return query, query.message, stored
+
+
+async def _drop_button(query: CallbackQuery, message: Message, token: str, **change: bool) -> None:
     """Redraw an answer keyboard without the button just used."""
     current = keyboards.keyboard_state(message.reply_markup)
     markup = keyboards.answer_keyboard(
-        answer_id,
+        token,
         feedback=current.feedback,
         share=current.share,
         more=current.more,
+        votes=current.votes,
         documents=current.documents,
         escalate=change.get("escalate", current.escalate),
         notify=change.get("notify", current.notify),
@@ -78,17 +96,17 @@ async def _tell_team(bot: Bot, services: Services, request: Escalation) -> list[
 
 async def escalate_button(update: Update, context: CustomContext) -> None:
     """🙋 Demander à l'équipe: pass the question on, tell the member when to expect a reply."""
-    press = await _press(update, keyboards.ESCALATE_PREFIX)
+    press = await _answer_press(update, context, keyboards.ESCALATE_PREFIX)
     if press is None:
         return
-    query, message, answer_id = press
-    request = await context.escalations.escalate(answer_id, query.from_user.id, message.chat.id)
+    query, message, stored = press
+    request = await context.escalations.escalate(stored.id, query.from_user.id, message.chat.id)
     if request is None:
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
     if not request.new:
         await query.answer(texts.ESCALATED_AGAIN)
-        await _drop_button(query, message, answer_id, escalate=False)
+        await _drop_button(query, message, stored.token, escalate=False)
         return
     sent = await _tell_team(context.bot, context.services, request)
     await query.answer()
@@ -98,21 +116,21 @@ async def escalate_button(update: Update, context: CustomContext) -> None:
         await message.reply_text(render.plain(texts.ESCALATION_NO_TEAM.format(contact=contact)))
         return
     await context.escalations.record_team_messages(request.id, sent)
-    await _drop_button(query, message, answer_id, escalate=False)
+    await _drop_button(query, message, stored.token, escalate=False)
     await message.reply_text(render.escalated(request.expires_at))
 
 
 async def notify_button(update: Update, context: CustomContext) -> None:
     """🔔 Me prévenir: remember the question until the base can answer it."""
-    press = await _press(update, keyboards.NOTIFY_PREFIX)
+    press = await _answer_press(update, context, keyboards.NOTIFY_PREFIX)
     if press is None:
         return
-    query, message, answer_id = press
-    if not await context.escalations.subscribe(answer_id, query.from_user.id, message.chat.id):
+    query, message, stored = press
+    if not await context.escalations.subscribe(stored.id, query.from_user.id, message.chat.id):
         await query.answer(texts.FEEDBACK_UNKNOWN)
         return
     await query.answer()
-    await _drop_button(query, message, answer_id, notify=False)
+    await _drop_button(query, message, stored.token, notify=False)
     days = context.escalations.days
     await message.reply_text(render.plain(texts.NOTIFY_OK.format(days=days)))
 

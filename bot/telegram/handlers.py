@@ -19,9 +19,10 @@ from telegram import (
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot.assistant.replies import Progress
+from bot.assistant.replies import Progress, StoredAnswer
 from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
+from bot.telegram import catalogue_messages as catalogue
 from bot.telegram import keyboards, texts
 from bot.telegram.addressing import addressed_question, is_reply_to
 from bot.telegram.context import CustomContext
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 
 FULL_REINDEX_WORDS = frozenset({"complet", "complete", "full", "tout"})
 DEFAULT_STATS_DAYS = 30
+MAX_DAYS = 3650
 CHART_FILENAME = "statistiques.png"
 
 
@@ -57,12 +59,21 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
         message.reply_chat_action(ChatAction.TYPING),
         context.assistant.ask(question, user_id=user.id, chat_type=chat.type, group_id=group_id),
     )
-    unanswered_here = chat.type == Chat.PRIVATE and not stored.answer.answered
+    await _reply_with_answer(message, context, stored)
+
+
+async def _reply_with_answer(
+    message: Message, context: CustomContext, stored: StoredAnswer
+) -> None:
+    """Send a stored answer with its buttons: in a private chat, the cited files to receive,
+    and "ask the team" / "tell me" under an answer the base could not give."""
+    private = message.chat.type == Chat.PRIVATE and stored.group_id is None
+    unanswered_here = private and not stored.answer.answered
     markup = keyboards.answer_keyboard(
-        stored.id,
+        stored.token,
         more=render.has_more_sources(stored.answer),
         share=stored.answer.answered,
-        documents=render.sendable_ranks(stored.answer) if chat.type == Chat.PRIVATE else (),
+        documents=render.sendable_ranks(stored.answer) if private else (),
         escalate=unanswered_here,
         notify=unanswered_here,
     )
@@ -72,9 +83,19 @@ async def _answer(message: Message, context: CustomContext, question: str) -> No
 
 
 async def start(update: Update, context: CustomContext) -> None:
-    """/start: welcome, examples and privacy note."""
-    if update.effective_message:
-        await send(update.effective_message, render.welcome())
+    """/start: welcome, examples and privacy note; `/start r_<token>` (the "Continuer en
+    privé" deep link of a card) opens on that answer."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    token = keyboards.parse_start_payload(context.args[0]) if context.args else None
+    if token is not None and user is not None and message.chat.type == Chat.PRIVATE:
+        stored = await context.assistant.open_shared(token, user.id)
+        if stored is not None:
+            await _reply_with_answer(message, context, stored)
+            return
+        await message.reply_text(render.plain(texts.SHARED_ANSWER_GONE))
+    await send(message, render.welcome())
 
 
 async def help_command(update: Update, context: CustomContext) -> None:
@@ -84,10 +105,11 @@ async def help_command(update: Update, context: CustomContext) -> None:
 
 
 async def sources_command(update: Update, context: CustomContext) -> None:
-    """/sources: the catalogue by theme."""
+    """/sources: a short menu of the catalogue's themes, as buttons."""
     if update.effective_message:
         documents = await context.assistant.documents()
-        await send(update.effective_message, render.catalogue(documents))
+        markup = keyboards.themes_keyboard(catalogue.themes(documents))
+        await send(update.effective_message, catalogue.catalogue(documents), reply_markup=markup)
 
 
 async def workshops_command(update: Update, context: CustomContext) -> None:
@@ -191,11 +213,10 @@ async def stats_command(update: Update, context: CustomContext) -> None:
     message = await _admin_message(update, context, "/stats")
     if message is None:
         return
-    arg = (context.args or [str(DEFAULT_STATS_DAYS)])[0]
-    if not arg.isdigit() or not 1 <= int(arg) <= 3650:
+    days = _days(context.args, DEFAULT_STATS_DAYS)
+    if days is None:
         await message.reply_text(render.plain(texts.STATS_USAGE))
         return
-    days = int(arg)
     await send(message, render.stats(await context.assistant.stats(days)))
     chart = await context.insight.chart(days)
     if chart is not None:
@@ -211,6 +232,43 @@ async def check_command(update: Update, context: CustomContext) -> None:
     report = await context.assistant.check_knowledge()
     if report is not None:
         await send(message, admin_render.check_report(report))
+
+
+def _days(args: list[str] | None, default: int) -> int | None:
+    """The number of days an admin command was given (or the default); None if invalid."""
+    arg = (args or [str(default)])[0]
+    if not arg.isdigit() or not 1 <= int(arg) <= MAX_DAYS:
+        return None
+    return int(arg)
+
+
+async def digest_command(update: Update, context: CustomContext) -> None:
+    """/resume [jours] (admins): the digest of unanswered and 👎 questions, now."""
+    message = await _admin_message(update, context, "/resume")
+    if message is None:
+        return
+    days = _days(context.args, context.services.digest_days)
+    if days is None:
+        await message.reply_text(render.plain(texts.DIGEST_USAGE))
+        return
+    digest = await context.insight.digest(days)
+    if digest.empty:
+        await message.reply_text(admin_render.digest_empty(days))
+        return
+    await send(message, admin_render.digest(digest))
+
+
+async def links_command(update: Update, context: CustomContext) -> None:
+    """/liens (admins): check every cited link now and send the report, even when all is well."""
+    message = await _admin_message(update, context, "/liens")
+    if message is None:
+        return
+    status = await message.reply_text(render.plain(texts.LINKS_CHECKING))
+    results = await context.services.freshness.check_links()
+    parts = admin_render.links_report(results)
+    await status.edit_text(parts[0])
+    for part in parts[1:]:
+        await message.reply_text(part)
 
 
 async def privacy_command(update: Update, context: CustomContext) -> None:
@@ -259,7 +317,8 @@ async def on_error(update: object, context: CustomContext) -> None:
         log.info("Cannot reach the chat: %s", error)
         return
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
-        log.warning("Network error talking to Telegram: %s", error, exc_info=error)
+        # bot.telegram.reachability warned when the outage started and will when it ends
+        log.debug("Network error talking to Telegram: %s", error)
         return
     log.error("Error while handling an update", exc_info=error)
     if not isinstance(update, Update):

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Final
 
-BOT_NAME: Final = "Assistant numérique de la Communauté émergence & accélération"
+NETWORK: Final = "Réseau national des incubateurs de l'ESS"  # its name since 2025
+BOT_NAME: Final = f"Assistant numérique du {NETWORK}"
 
 WELCOME: Final = (
     "Bonjour ! Je réponds à vos questions sur le numérique à partir des ressources et des "
-    "comptes rendus d'ateliers de la Communauté émergence & accélération d'Avise."
+    f"comptes rendus d'ateliers du {NETWORK}, animé par l'Avise."
 )
 WELCOME_HOWTO: Final = (
     "Écrivez simplement votre question. Chaque réponse cite ses sources : vérifiez-les, "
@@ -49,9 +50,9 @@ HELP_COMMANDS: Final = (
 )
 
 GROUP_WELCOME: Final = (
-    "Bonjour à toutes et à tous ! Je suis l'assistant numérique de la Communauté émergence & "
-    "accélération : je réponds aux questions sur le numérique à partir des ressources et des "
-    "comptes rendus d'ateliers de la communauté, avec leurs sources."
+    f"Bonjour à toutes et à tous ! Je suis l'assistant numérique du {NETWORK}, animé par "
+    "l'Avise : je réponds aux questions sur le numérique à partir des ressources et des "
+    "comptes rendus d'ateliers du réseau, avec leurs sources."
 )
 GROUP_HOWTO: Final = (
     "Je reste silencieux sauf si l'on s'adresse à moi : /question suivi de votre question, "
@@ -70,13 +71,9 @@ NO_ANSWER_TITLE: Final = "Je n'ai pas trouvé de réponse dans la base de ressou
 NO_ANSWER_RELATED: Final = "Documents les plus proches"
 NO_ANSWER_COVERS: Final = "Pour voir ce que couvre la base : /sources"
 NO_ANSWER_CONTACT: Final = "Pour aller plus loin, contactez {contact}."
-CHECK_SOURCE: Final = (
-    "Réponse issue de la base de ressources de la Communauté : vérifiez la source."
-)
+CHECK_SOURCE: Final = "Réponse issue de la base de ressources du réseau : vérifiez la source."
 CARD_QUESTION: Final = "Question"
-CARD_NO_ANSWER: Final = (
-    "La base de ressources de la Communauté n'a pas de réponse à cette question."
-)
+CARD_NO_ANSWER: Final = "La base de ressources du réseau n'a pas de réponse à cette question."
 
 TYPE_LABELS: Final = {
     "ressource": "ressource",
@@ -114,6 +111,7 @@ DOCUMENT_UNAVAILABLE: Final = "Ce document n'est plus disponible dans la base."
 BUTTON_THANKS: Final = "✅ Merci pour votre avis"
 BUTTON_OPEN_PRIVATE: Final = "💬 Poser une question en privé"
 BUTTON_ASK_BOT: Final = "💬 Poser une question à l'assistant"
+BUTTON_CONTINUE_PRIVATE: Final = "💬 Continuer en privé"
 REASONS: Final = {
     "hs": "Hors sujet",
     "inc": "Incomplet",
@@ -123,8 +121,15 @@ REASONS: Final = {
 FEEDBACK_THANKS: Final = "Merci pour votre avis !"
 FEEDBACK_WHY: Final = "Merci ! Qu'est-ce qui n'allait pas ?"
 FEEDBACK_UNKNOWN: Final = "Cette réponse n'est plus disponible."
+SHARED_ANSWER_GONE: Final = (
+    "Cette réponse n'est plus disponible : posez-moi à nouveau la question, je vous réponds ici."
+)
 
 CATALOGUE_TITLE: Final = "Ce que couvre la base de ressources"
+CATALOGUE_MENU: Final = "{documents} et {themes}. Choisissez un thème pour voir ses documents :"
+CATALOGUE_MORE: Final = "… et {count} autres : posez-moi une question pour les trouver."
+CATALOGUE_BACK: Final = "⬅ Tous les thèmes"
+CATALOGUE_GONE: Final = "Ce thème n'existe plus : tapez /sources pour voir les thèmes actuels."
 CATALOGUE_EMPTY: Final = "La base de ressources est vide pour le moment."
 CATALOGUE_OTHER_THEME: Final = "Autres sujets"
 WORKSHOPS_TITLE: Final = "Derniers comptes rendus d'ateliers"
@@ -153,7 +158,11 @@ ERROR_APOLOGY: Final = "Désolé, un problème m'empêche de répondre. Réessay
 
 ADMIN_REFUSED: Final = "Cette commande est réservée aux administrateurs de l'assistant."
 REINDEX_STARTED: Final = "Réindexation de la base lancée…"
-REINDEX_PROGRESS: Final = "Réindexation en cours : {done}/{total} fichiers"
+REINDEX_PROGRESS: Final = "Réindexation en cours : lecture, {done}/{total} fichiers"
+REINDEX_PROGRESS_ENCODING: Final = "Réindexation en cours : encodage, {done}/{total} fichiers"
+REINDEX_PROGRESS_SENTENCES: Final = (
+    "Réindexation en cours : encodage des réponses types, {done}/{total} phrases"
+)
 REINDEX_BUSY: Final = "Une réindexation est déjà en cours ; attendez qu'elle se termine."
 REINDEX_DONE: Final = "Réindexation terminée"
 REINDEX_UNCHANGED: Final = "Aucun changement : la base était à jour."
@@ -166,7 +175,7 @@ REINDEX_COUNTS: Final = (
 REINDEX_UNCHANGED_COUNT: Final = "Fichiers inchangés : {count}"
 REINDEX_UNUSABLE: Final = "Attention : l'index n'est pas utilisable, les réponses sont suspendues."
 
-STATS_TITLE: Final = "Statistiques sur {days} jours"
+STATS_TITLE: Final = "Statistiques sur {period}"
 STATS_QUESTIONS: Final = "Questions : {count}"
 STATS_ANSWERED: Final = "Avec réponse : {count} ({rate})"
 STATS_FEEDBACK: Final = "Avis : 👍 {up} · 👎 {down}"
@@ -203,9 +212,11 @@ COMMANDS_ADMIN: Final = (
     ("stats", "Statistiques d'usage (admin)"),
     ("verifier", "Vérifier les fiches de la base (admin)"),
     ("ajouter", "Ajouter une page web à la base (admin)"),
+    ("resume", "Questions à traiter, sans attendre le résumé (admin)"),
+    ("liens", "Vérifier les liens cités, maintenant (admin)"),
 )
 
-CHART_CAPTION: Final = "Questions par semaine, taux de réponse et satisfaction sur {days} jours"
+CHART_CAPTION: Final = "Questions par semaine, taux de réponse et satisfaction sur {period}"
 CHART_CAPTION_THEMES: Final = "Thèmes les plus demandés : {themes}"
 
 AUTO_REINDEX_SCHEDULED: Final = "Réindexation automatique (planifiée)"
@@ -221,13 +232,16 @@ CHECK_TITLE: Final = "Vérification de la base"
 CHECK_ERRORS: Final = "À corriger"
 CHECK_WARNINGS: Final = "À savoir"
 CHECK_CLEAN: Final = "Rien à corriger."
-DIGEST_TITLE: Final = "Questions à traiter ({days} derniers jours)"
+DIGEST_TITLE: Final = "Questions à traiter ({period})"
+DIGEST_EMPTY: Final = "Aucune question sans réponse ni 👎 ({period}) : rien à traiter."
+DIGEST_USAGE: Final = "Usage : /resume [nombre de jours], par exemple /resume 30"
+LINKS_CHECKING: Final = "Vérification des liens cités par la base…"
 DIGEST_COUNTS: Final = "Sans réponse : {unanswered} · Avec un 👎 : {disliked}"
 DIGEST_INTRO: Final = (
     "Regroupées par similarité, les plus fréquentes d'abord : de quoi choisir les prochaines "
     "ressources et les prochains ateliers."
 )
-DIGEST_GROUP: Final = "{count} question(s) : {unanswered} sans réponse, {disliked} avec un 👎"
+DIGEST_GROUP: Final = "{questions} : {unanswered} sans réponse, {disliked} avec un 👎"
 DIGEST_REASONS: Final = "raisons : {reasons}"
 DIGEST_ALSO: Final = "aussi : "
 
@@ -247,7 +261,7 @@ PRIVACY_WHY_TITLE: Final = "Pourquoi"
 PRIVACY_WHY: Final = (
     "Pour vous répondre et permettre le partage d'une réponse ; pour repérer les questions "
     "restées sans réponse et enrichir les ressources et les ateliers ; pour des statistiques "
-    "anonymes destinées aux partenaires de la Communauté."
+    "anonymes destinées aux partenaires du réseau."
 )
 PRIVACY_REQUESTS: Final = (
     "Si vous choisissez 🙋 Demander à l'équipe ou 🔔 Me prévenir : votre question (données "

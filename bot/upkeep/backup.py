@@ -5,10 +5,10 @@ database's documents match the copied index. The folder then holds:
 
 - `database.sqlite3` (SQLite online backup) or `database.pgdump` (`pg_dump --format=custom`);
 - `index/CURRENT` and `index/builds/<build>/`, the published build (builds are immutable);
+- `user_hash.key`, the generated pseudonymisation key (mode 0600), when there is one;
 - `manifest.json`: time, build, database kind, schema revision, files with sizes and SHA-256.
 
-Restore into a stopped bot: copy `index/` into DATA_DIR/index, then `database.sqlite3` to
-DATA_DIR/essbot.sqlite3 (or `pg_restore --no-owner -d URL database.pgdump` into an empty database).
+`essbot restore DIR` (`bot.upkeep.restore`) puts it back into a stopped bot.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from pathlib import Path
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import URL, make_url
 
+from bot.storage.pseudonym_key import KEY_FILE, key_path
 from indexing.errors import EngineError
 from indexing.settings import Settings
 from indexing.storage.db import make_engine
@@ -97,6 +98,7 @@ def backup(settings: Settings, target: Path, wait_seconds: float = 300.0) -> Bac
         else:
             _dump_postgres(url, target / POSTGRES_COPY)
         build_id = _copy_index(SnapshotStore(index), SnapshotStore(target / "index"))
+    copy_private(key_path(settings), target / KEY_FILE)
     report = BackupReport(target, created_at, kind, revision, build_id, _inventory(target))
     (target / MANIFEST).write_text(
         json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -148,12 +150,28 @@ def _dump_postgres(url: URL, copy: Path) -> None:
         raise BackupError(f"pg_dump a échoué : {result.stderr.strip() or result.returncode}")
 
 
+def copy_private(source: Path, copy: Path) -> bool:
+    """Copy a secret file readable by its owner only; False when there is none to copy."""
+    if not source.is_file():
+        return False
+    fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(source.read_bytes())
+    os.chmod(copy, 0o600)  # O_CREAT's mode does not apply to a file that already existed
+    return True
+
+
 def find_pg_dump() -> str | None:
     """pg_dump on PATH, else the newest one of Debian's /usr/lib/postgresql/*/bin."""
-    found = shutil.which("pg_dump")
+    return find_pg_tool("pg_dump")
+
+
+def find_pg_tool(name: str) -> str | None:
+    """A PostgreSQL client program on PATH, else the newest of /usr/lib/postgresql/*/bin."""
+    found = shutil.which(name)
     if found:
         return found
-    candidates = [p for p in Path("/usr/lib/postgresql").glob("*/bin/pg_dump") if p.is_file()]
+    candidates = [p for p in Path("/usr/lib/postgresql").glob(f"*/bin/{name}") if p.is_file()]
     candidates.sort(key=lambda p: [int(n) for n in re.findall(r"\d+", p.parent.parent.name)])
     return str(candidates[-1]) if candidates else None
 

@@ -73,6 +73,14 @@ class ChunkingPolicy:
 
     max_words: int = 160
     min_words: int = 25
+    # hard cap: 160 French words stay under 1,150 characters in knowledge/ (measured); only
+    # unbroken runs (URLs, pasted data, a file without spaces) reach it and are cut there
+    max_chars: int = 1600
+
+    @property
+    def hard_max_words(self) -> int:
+        """No passage is longer: a packed passage plus a tiny one merged into it."""
+        return self.max_words + self.min_words
 
 
 def split_sentences(text: str) -> list[str]:
@@ -139,23 +147,56 @@ def _code_lines(text: str) -> frozenset[int]:
     return frozenset(lines)
 
 
-def _pack(paragraphs: list[str], policy: ChunkingPolicy) -> list[str]:
-    """Pack paragraphs into passages of at most max_words, splitting long ones by sentence."""
+def _fits(text: str, policy: ChunkingPolicy) -> bool:
+    return len(text.split()) <= policy.max_words and len(text) <= policy.max_chars
+
+
+def _hard_split(text: str, policy: ChunkingPolicy) -> list[str]:
+    """Cut a run without usable breaks into pieces within both limits, word by word (a word
+    longer than the character limit is cut too)."""
+    pieces: list[str] = []
+    current: list[str] = []
+    size = 0
+    for word in text.split():
+        for start in range(0, len(word), policy.max_chars):
+            part = word[start : start + policy.max_chars]
+            if current and (
+                len(current) >= policy.max_words or size + 1 + len(part) > policy.max_chars
+            ):
+                pieces.append(" ".join(current))
+                current, size = [], 0
+            size += len(part) + (1 if current else 0)
+            current.append(part)
+    if current:
+        pieces.append(" ".join(current))
+    return pieces
+
+
+def _units(paragraphs: list[str], policy: ChunkingPolicy) -> list[str]:
+    """Paragraphs within the limits; longer ones by sentence, then by hard cuts."""
     units: list[str] = []
     for para in paragraphs:
-        if len(para.split()) <= policy.max_words:
+        if _fits(para, policy):
             units.append(para)
-        else:
-            units.extend(split_sentences(para))
+            continue
+        for sentence in split_sentences(para):
+            units.extend([sentence] if _fits(sentence, policy) else _hard_split(sentence, policy))
+    return units
+
+
+def _pack(paragraphs: list[str], policy: ChunkingPolicy) -> list[str]:
+    """Pack paragraphs into passages within max_words and max_chars."""
     passages: list[list[str]] = [[]]
-    count = 0
-    for unit in units:
+    count = chars = 0
+    for unit in _units(paragraphs, policy):
         words = len(unit.split())
-        if passages[-1] and count + words > policy.max_words:
+        too_big = count + words > policy.max_words or chars + 1 + len(unit) > policy.max_chars
+        if passages[-1] and too_big:
             passages.append([])
-            count = 0
+            count = chars = 0
         passages[-1].append(unit)
         count += words
+        chars += len(unit) + 1
     return ["\n".join(p) for p in passages if p]
 
 
@@ -172,8 +213,12 @@ def chunk_document(document: Document, policy: ChunkingPolicy | None = None) -> 
             if pending is not None:
                 # A tiny passage (a lone sentence under a heading) is merged with the next one
                 # of the same section so it still carries enough context.
-                if pending[0] == section_path:
-                    passage = pending[1] + "\n" + passage
+                merged = pending[1] + "\n" + passage
+                fits = (
+                    len(merged.split()) <= policy.hard_max_words and len(merged) <= policy.max_chars
+                )
+                if pending[0] == section_path and fits:
+                    passage = merged
                 else:
                     chunks.append(_make(document, len(chunks), pending[0], pending[1]))
                 pending = None

@@ -10,13 +10,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import yaml
 
 from indexing.errors import UnreadableFileError
 from indexing.models import Document
 from indexing.sources import front_matter
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +104,18 @@ class PdfLoader:
     def load(self, data: bytes) -> RawText:
         """Extract the text layer with pypdf."""
         from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
+        from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
         try:
             reader = PdfReader(io.BytesIO(data))
             pages = [page.extract_text() or "" for page in reader.pages]
             title = reader.metadata.title if reader.metadata else None
+        except FileNotDecryptedError as exc:  # an empty user password was tried and refused
+            raise UnreadableFileError("PDF protégé par mot de passe") from exc
+        except DependencyError as exc:  # AES without `cryptography` (pypdf[crypto])
+            raise UnreadableFileError(
+                "PDF chiffré : installez pypdf[crypto] pour le lire s'il n'a pas de mot de passe"
+            ) from exc
         except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
             raise UnreadableFileError(
                 f"PDF illisible ou corrompu ({exc.__class__.__name__})"
@@ -165,30 +174,43 @@ class HtmlLoader:
     suffixes: tuple[str, ...] = (".html", ".htm")
 
     def load(self, data: bytes) -> RawText:
-        """Keep headings and paragraphs of the main content."""
+        """The main text as trafilatura finds it, else all the visible text."""
         from bs4 import BeautifulSoup
 
-        soup = BeautifulSoup(_decode(data), "html.parser")
+        html = _decode(data)
+        soup = BeautifulSoup(html, "html.parser")
         title = soup.title.get_text(strip=True) if soup.title else None
-        for tag in soup(
-            ["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]
-        ):
-            tag.decompose()
-        root = soup.find("main") or soup.find("article") or soup.body or soup
-        lines: list[str] = []
-        for element in root.find_all(
-            ["h1", "h2", "h3", "h4", "p", "li", "td", "pre", "blockquote"]
-        ):
-            text = " ".join(element.get_text(" ", strip=True).split())
-            if not text:
-                continue
-            if element.name in ("h1", "h2", "h3", "h4"):
-                lines.append("#" * int(element.name[1]) + " " + text)
-            elif element.name == "li":
-                lines.append("- " + text)
-            else:
-                lines.append(text)
-        return RawText(text="\n\n".join(lines), title=title)
+        text = main_html_text(html) or visible_html_text(soup)
+        return RawText(text=text, title=title)
+
+
+_HTML_BOILERPLATE = ["script", "style", "nav", "header", "footer", "aside", "form", "noscript"]
+
+
+def main_html_text(html: str) -> str:
+    """The page's main content as Markdown (headings, paragraphs, lists, tables), by trafilatura,
+    whatever elements hold the text (p, div, span...); empty when it finds none."""
+    import trafilatura
+
+    prune = [f"//{tag}" for tag in _HTML_BOILERPLATE]
+    extracted = trafilatura.extract(
+        html,
+        output_format="markdown",
+        include_comments=False,
+        include_tables=True,
+        favor_recall=True,
+        prune_xpath=prune,
+    )
+    return (extracted or "").strip()
+
+
+def visible_html_text(soup: BeautifulSoup) -> str:
+    """Every visible line of the page outside navigation and scripts (the fallback)."""
+    for tag in soup(_HTML_BOILERPLATE):
+        tag.decompose()
+    root = soup.find("main") or soup.find("article") or soup.body or soup
+    lines = (" ".join(line.split()) for line in root.get_text("\n").splitlines())
+    return "\n\n".join(line for line in lines if line)
 
 
 LOADERS: tuple[Loader, ...] = (
@@ -220,7 +242,10 @@ def iter_candidate_files(root: Path) -> Iterator[Path]:
 
 def read_file(root: Path, path: Path, max_bytes: int) -> bytes:
     """Read a file's bytes, refusing symlinks out of the folder and oversized files."""
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (RuntimeError, OSError) as exc:  # RuntimeError: Python 3.11's "Symlink loop"
+        raise UnreadableFileError("lien symbolique en boucle ou inaccessible") from exc
     if not resolved.is_relative_to(root.resolve()):
         raise UnreadableFileError("lien symbolique qui pointe hors du dossier de connaissances")
     if not resolved.is_file():

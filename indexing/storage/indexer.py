@@ -40,6 +40,14 @@ _EMBED_BATCH = 64
 EMBEDDING_STAGE = "embeddings"  # the `current` of progress calls during the encoding stage
 
 
+class FileFailure(Exception):
+    """One file could not be loaded; `reason` says why, in French."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass
 class _Plan:
     """What a reindex will do, file by file."""
@@ -110,6 +118,7 @@ class Indexer:
             if current != latest_id:
                 # A previous reindex was killed after committing, before publishing.
                 self._publish(latest_id)
+            self._prune_orphans()
             return self._report(plan, latest_id)
         embedded = self._embed(plan, progress)
         # sentences of answer units, embedded before the write transaction (it must stay short)
@@ -149,45 +158,64 @@ class Indexer:
                 if known.get(rel) == content_hash(data):
                     plan.unchanged += 1
                     continue
-                loader = loader_for(path)
-                assert loader is not None
-                document = build_document(rel, data, loader)
-            except UnreadableFileError as exc:
-                reason = str(exc) + (
-                    " ; la version déjà indexée est conservée" if rel in known else ""
-                )
-                plan.failed.append(FailedFile(rel, reason))
-                log.warning("skipped %s: %s", rel, exc)
+                document = self._load(rel, path, data)
+            except FileFailure as failure:
+                kept = " ; la version déjà indexée est conservée" if rel in known else ""
+                plan.failed.append(FailedFile(rel, failure.reason + kept))
                 continue
-            except (OSError, RecursionError, ValueError) as exc:
-                plan.failed.append(
-                    FailedFile(rel, f"lecture impossible ({exc.__class__.__name__})")
-                )
-                log.warning("skipped %s: %r", rel, exc)
+            except UnreadableFileError as exc:  # read_file's own refusals
+                kept = " ; la version déjà indexée est conservée" if rel in known else ""
+                plan.failed.append(FailedFile(rel, str(exc) + kept))
+                log.warning("skipped %s: %s", rel, exc)
                 continue
             (plan.updated if rel in known else plan.added).append(rel)
             plan.to_embed.append(document)
         plan.removed = sorted(set(known) - seen)
         return plan
 
+    @staticmethod
+    def _load(rel: str, path: Path, data: bytes) -> Document:
+        """Run the file's loader; whatever it raises becomes this file's failure, never the
+        whole run's (a parser bug, a library missing an optional dependency...)."""
+        loader = loader_for(path)
+        assert loader is not None
+        try:
+            return build_document(rel, data, loader)
+        except UnreadableFileError as exc:
+            log.warning("skipped %s: %s", rel, exc)
+            raise FileFailure(str(exc)) from exc
+        except (OSError, RecursionError, ValueError) as exc:
+            log.warning("skipped %s: %r", rel, exc)
+            raise FileFailure(f"lecture impossible ({exc.__class__.__name__})") from exc
+        except Exception as exc:
+            log.warning("unexpected error reading %s", rel, exc_info=exc)
+            raise FileFailure(f"erreur inattendue à la lecture ({exc.__class__.__name__})") from exc
+
     def _embed(self, plan: _Plan, progress: Progress | None) -> list[tuple[list[Chunk], Vectors]]:
         """Vectors for every chunk of the changed documents: from the cache when this model
-        already encoded the same text, else encoded in large batches, reporting progress."""
+        already encoded the same text, else encoded in large batches, reporting progress in
+        files whose passages all have their vectors (the unit the reading phase counts in)."""
         per_doc = [chunk_document(d, self._policy) for d in plan.to_embed]
         texts = [c.embedding_text() for chunks in per_doc for c in chunks]
         cache = self._cached_vectors() if texts else None
         found = [cache.get(text_key(t)) if cache else None for t in texts]
         missing = [i for i, vector in enumerate(found) if vector is None]
         plan.embedded, plan.reused = len(missing), len(texts) - len(missing)
-        if missing and progress:
-            progress(0, len(missing), EMBEDDING_STAGE)
+        ends = np.cumsum([len(chunks) for chunks in per_doc])  # where each file's chunks end
+
+        def report(encoded: int) -> None:
+            if progress and per_doc:
+                first_left = missing[encoded] if encoded < len(missing) else len(texts)
+                files_done = int(np.searchsorted(ends, first_left, side="right"))
+                progress(files_done, len(per_doc), EMBEDDING_STAGE)
+
+        report(0)
         for start in range(0, len(missing), _EMBED_BATCH):
             batch = missing[start : start + _EMBED_BATCH]
             encoded = self._embedder.embed_passages([texts[i] for i in batch])
             for i, vector in zip(batch, encoded, strict=True):
                 found[i] = vector
-            if progress:
-                progress(min(start + _EMBED_BATCH, len(missing)), len(missing), EMBEDDING_STAGE)
+            report(min(start + _EMBED_BATCH, len(missing)))
         rows = [vector for vector in found if vector is not None]
         matrix = np.vstack(rows) if rows else np.zeros((0, self._embedder.dim), np.float32)
         out, offset = [], 0
@@ -309,6 +337,14 @@ class Indexer:
         if self._on_published:
             self._on_published(build_id)
         log.info("published index %s", build_id)
+
+    def _prune_orphans(self) -> None:
+        """Delete builds that an interrupted reindex left behind: every folder but the
+        published build and the two latest recorded ones (the previous may still be loading)."""
+        with self._sessions() as session:
+            keep = set(store.recent_build_ids(session, 2))
+        current = self._snapshots.current_id()
+        self._snapshots.prune(keep | ({current} if current else set()))
 
     def _report(self, plan: _Plan, build_id: str) -> IndexReport:
         return IndexReport(

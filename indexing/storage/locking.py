@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import logging
 import os
 import time
 from pathlib import Path
 from types import TracebackType
 
 from indexing.errors import ReindexInProgressError
+
+log = logging.getLogger(__name__)
+
+
+def pid_alive(pid: str) -> bool:
+    """Whether the process with this PID (as written in a lock file) still runs."""
+    if not pid.isdigit():
+        return False
+    with contextlib.suppress(PermissionError):  # alive, owned by someone else
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+    return True
 
 
 class ReindexLock:
@@ -32,10 +48,21 @@ class ReindexLock:
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
                     os.close(fd)
                     who = f" (processus {holder})" if holder else ""
+                    if holder and not pid_alive(holder):  # the lock went to a child process
+                        who = f" (le processus {holder} noté dans le verrou ne tourne plus)"
                     raise ReindexInProgressError(
                         f"une réindexation est déjà en cours{who} : réessayez quand elle sera finie"
                     ) from None
                 time.sleep(0.1)
+        left = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        if left:  # the holder died without clearing its PID (killed during a reindex)
+            state = "no longer running" if not pid_alive(left) else "running, lock released"
+            log.warning(
+                "Stale reindex lock: process %s (%s) was interrupted during a reindex; "
+                "taking the lock over",
+                left,
+                state,
+            )
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self._fd = fd

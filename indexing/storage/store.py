@@ -103,6 +103,12 @@ def latest_build(session: Session) -> BuildRow | None:
     return session.scalars(select(BuildRow).order_by(BuildRow.id.desc()).limit(1)).first()
 
 
+def recent_build_ids(session: Session, count: int) -> list[str]:
+    """The ids of the latest completed builds, newest first."""
+    stmt = select(BuildRow.build_id).order_by(BuildRow.id.desc()).limit(count)
+    return list(session.scalars(stmt))
+
+
 def remove_documents(session: Session, paths: list[str]) -> None:
     """Delete documents (and their chunks) by path."""
     if paths:

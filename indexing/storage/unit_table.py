@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 UNITS_FILE = "units.json"
 PIECES_FILE = "pieces.npy"
 _EMBED_BATCH = 64
+SENTENCE_STAGE = "phrases"  # the `current` of progress calls while encoding unit sentences
 
 Progress = Callable[[int, int, str], None]
 
@@ -71,7 +72,7 @@ def build_table(
         batch = missing[start : start + _EMBED_BATCH]
         fresh.update(zip(batch, embed(batch), strict=True))
         if progress:
-            progress(min(start + _EMBED_BATCH, len(missing)), len(missing), "phrases")
+            progress(min(start + _EMBED_BATCH, len(missing)), len(missing), SENTENCE_STAGE)
     rows = [fresh[p] if p in fresh else known[p] for p in pieces]
     matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dim), np.float32)
     return UnitTable(tuple(units), tuple(pieces), matrix)

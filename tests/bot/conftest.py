@@ -111,7 +111,7 @@ async def start_bot(
                 "telegram_base_url": emulator.base_url,
                 "telegram_base_file_url": emulator.base_file_url,
                 "admin_ids": (ADMIN_ID,),
-                "user_hash_key": "e2e-key",
+                "user_hash_key": "e2e-key-0123456789abcdef",
                 "data_dir": tmp_path / "bot-data",
                 "knowledge_dir": (engine or shared_engine).settings.knowledge_dir,
                 "community_contact": "l'équipe d'animation de la Communauté",

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy
 from telegram.error import RetryAfter
 
+from bot.cli import main
 from bot.telegram.app import (
     MessageRateLimiter,
     MissingTokenError,
@@ -68,3 +70,20 @@ def test_configuration_errors(db: sqlalchemy.Engine) -> None:
         webhook_options(settings)
     secret = Settings(_env_file=None, webhook_url="https://x.org/h", webhook_secret="s" * 40)  # type: ignore[call-arg]
     assert webhook_options(secret)["secret_token"] == "s" * 40
+
+
+@pytest.mark.parametrize("command", ["run", "start"])
+def test_a_weak_pseudonymisation_key_stops_the_bot_before_any_work(
+    command: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env of the developer
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:abc")
+    monkeypatch.setenv("USER_HASH_KEY", "change-me")
+    data = tmp_path / "data"
+    assert main(["--knowledge", str(tmp_path / "kb"), "--data", str(data), command]) == 1
+    error = capsys.readouterr().err
+    assert "USER_HASH_KEY est trop faible" in error and "\n" not in error.strip()
+    assert not (data / "index").exists()  # refused before indexing or connecting

@@ -68,25 +68,32 @@ async def test_reindex_progress_summary_and_answers_meanwhile(
     assert "Fichiers retirés : 1\n  ressources/dons-en-ligne.md" in summary
     assert "Fichiers en échec : 0" in summary
     assert len(await emu.calls("editMessageText")) >= 2  # progress edits, then the summary
-    reply = await ask(emu, MEMBER, "/sources")
-    assert "Nouvelle fiche sur les logiciels libres" in reply["text"]
+    menu = await ask(emu, MEMBER, "/sources")
+    other = callback_data(menu)[-1]  # "Autres sujets": documents without a theme
+    await emu.send_callback(Chat.private(MEMBER), MEMBER, other, menu)
+    for _ in range(200):
+        edits = [c for c in await emu.calls("editMessageText") if c["params"].get("reply_markup")]
+        if edits:
+            break
+        await asyncio.sleep(0.05)
+    assert "Nouvelle fiche sur les logiciels libres" in edits[-1]["result"]["text"]
 
 
 async def test_non_admins_are_refused_and_logged(
     start_bot: StartBot, emu: AsyncEmulatorClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     bot = await start_bot()
-    for command in ("/reindex", "/stats"):
+    for command in ("/reindex", "/stats", "/resume", "/liens"):
         assert (await ask(emu, MEMBER, command))["text"] == texts.ADMIN_REFUSED
     refusals = [r.getMessage() for r in caplog.records if "Refused admin command" in r.getMessage()]
-    assert len(refusals) == 2 and str(MEMBER.id) not in " ".join(refusals)
+    assert len(refusals) == 4 and str(MEMBER.id) not in " ".join(refusals)
     assert bot.engine.answers == 0
 
 
 async def test_stats_for_admins(start_bot: StartBot, emu: AsyncEmulatorClient) -> None:
     await start_bot()
     reply = await ask(emu, MEMBER, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await ask(emu, MEMBER, "Quel est le numéro de téléphone de la CRESS ?")
     await ask(emu, MEMBER, "quel est le numéro de téléphone de la CRESS ?")
     await emu.send_callback(Chat.private(MEMBER), MEMBER, f"fb:down:{answer_id}", reply)
@@ -143,3 +150,17 @@ async def test_question_deleted_before_the_reply(
     bot.engine.hold_answers.set()
     [reply] = await emu.wait_for_bot_messages(group.id, timeout=10)
     assert callback_data(reply) and "reply_to_message" not in reply
+
+
+async def test_a_telegram_outage_logs_one_warning_when_it_starts_and_one_when_it_ends(
+    start_bot: StartBot, emu: AsyncEmulatorClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    await start_bot()
+    await emu.fail_next("getUpdates", 502, "Bad Gateway", count=3)
+    calls = await emu.wait_for_calls("getUpdates", 4, timeout=20)  # 3 failed, then polling
+    assert [c.get("ok") for c in calls].count(False) == 3
+    reply = await ask(emu, MEMBER, QUESTION)
+    assert callback_data(reply)
+    outage = [r for r in caplog.records if "Telegram" in r.getMessage() and r.levelno >= 30]
+    assert [r.getMessage().split(" ")[1] for r in outage] == ["unreachable", "reachable"]
+    assert all(r.exc_info is None for r in caplog.records if r.name.startswith("bot."))

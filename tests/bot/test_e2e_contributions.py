@@ -15,6 +15,7 @@ from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
 from bot.storage.contributions import AdditionRecord, EscalationRecord, NotificationRecord
+from bot.storage.records import QuestionRecord
 from bot.telegram import texts
 from indexing.engine import KnowledgeEngine
 
@@ -331,3 +332,27 @@ async def test_forget_withdraws_a_pending_request_from_the_team(
     assert "Demandes à l'équipe et alertes effacées : 1." in done
     with bot.sessions() as session:
         assert session.scalars(select(EscalationRecord)).all() == []
+
+
+async def test_forged_presses_neither_pass_on_nor_add_nor_vote(
+    start_bot: StartBot, emu: AsyncEmulatorClient
+) -> None:
+    bot = await start_bot()
+    reply = await ask(emu, MEMBER, QUESTION)
+    escalate, notify = button(reply, "esc:"), button(reply, "notify:")
+    token = escalate.removeprefix("esc:")
+    with bot.sessions() as session:
+        question_id = session.scalars(select(QuestionRecord.id)).one()
+    assert len(token) >= 16 and notify == f"notify:{token}" and token != str(question_id)
+    # another member replays the buttons of this answer under a message of their own chat
+    own = await ask(emu, OTHER, "Bonjour")
+    forged = (escalate, notify, f"esc:{question_id}", f"notify:{question_id}", "addkb:1")
+    for data in forged:
+        await press(emu, OTHER, data, own)
+    answers = await emu.wait_for_calls("answerCallbackQuery", count=len(forged))
+    texts_shown = [a["params"].get("text") for a in answers]
+    assert texts_shown == [texts.FEEDBACK_UNKNOWN] * 4 + [texts.ADMIN_REFUSED]
+    with bot.sessions() as session:
+        assert session.scalars(select(EscalationRecord)).all() == []
+        assert session.scalars(select(NotificationRecord)).all() == []
+    assert await emu.bot_messages(ADMIN.id) == []

@@ -50,12 +50,12 @@ async def test_document_button_sends_the_cited_file_of_the_index(
         paths = [c.path for c in record.sources]
     rank = paths.index(CHECKLIST) + 1
     assert rank <= 3, paths
-    assert f"doc:{record.id}:{rank}" in callback_data(reply)
+    assert f"doc:{record.token}:{rank}" in callback_data(reply)
     assert "fiche rédigée le 1 octobre 2026" in reply["text"]  # the date line of the file
     button = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
     assert texts.BUTTON_DOCUMENT in [b["text"] for b in button]
 
-    await emu.send_callback(Chat.private(MEMBER), MEMBER, f"doc:{record.id}:{rank}", reply)
+    await emu.send_callback(Chat.private(MEMBER), MEMBER, f"doc:{record.token}:{rank}", reply)
     [sent] = await emu.wait_for_calls("sendDocument")
     params = sent["params"]
     data = CHECKLIST_TEXT.encode("utf-8")
@@ -66,15 +66,22 @@ async def test_document_button_sends_the_cited_file_of_the_index(
     assert int(params["chat_id"]) == MEMBER.id
 
     # another member forging the callback data of this answer gets nothing
-    await emu.send_callback(Chat.private(OTHER), OTHER, f"doc:{record.id}:{rank}", reply)
+    await emu.send_callback(Chat.private(OTHER), OTHER, f"doc:{record.token}:{rank}", reply)
     answers = await emu.wait_for_calls("answerCallbackQuery", 2)
     assert answers[-1]["params"]["text"] == texts.DOCUMENT_UNAVAILABLE
     # a source with a web page, or a rank that does not exist, is refused too
     linked = next(n for n, c in enumerate(record.sources, 1) if c.url)
-    for forged in (f"doc:{record.id}:{linked}", f"doc:{record.id}:99", "doc:999999:1"):
-        await emu.send_callback(Chat.private(MEMBER), MEMBER, forged, reply)
-    answers = await emu.wait_for_calls("answerCallbackQuery", 5)
-    assert [a["params"].get("text") for a in answers[-3:]] == [texts.DOCUMENT_UNAVAILABLE] * 3
+    # and so are an unknown token and the sequential id of old
+    forged = (
+        f"doc:{record.token}:{linked}",
+        f"doc:{record.token}:99",
+        "doc:AAAAAAAAAAAAAAAA:1",
+        f"doc:{record.id}:{rank}",
+    )
+    for data in forged:
+        await emu.send_callback(Chat.private(MEMBER), MEMBER, data, reply)
+    answers = await emu.wait_for_calls("answerCallbackQuery", 6)
+    assert [a["params"].get("text") for a in answers[-4:]] == [texts.DOCUMENT_UNAVAILABLE] * 4
     assert len(await emu.calls("sendDocument")) == 1
 
 
@@ -91,15 +98,15 @@ async def test_document_button_refuses_a_file_outside_the_index(
         stored = records.add_question(
             session,
             Answer("Où est le secret ?", True, "Voir [1].", (outside, escape)),
-            user_hash=records.hash_user(b"e2e-key", MEMBER.id),
+            user_hash=records.hash_user(b"e2e-key-0123456789abcdef", MEMBER.id),
             chat_type="private",
             group_id=None,
             latency_ms=1,
             now=records.utcnow(),
         )
-        forged_id = stored.id
+        token = stored.token
     for rank in (1, 2):
-        await emu.send_callback(Chat.private(MEMBER), MEMBER, f"doc:{forged_id}:{rank}", reply)
+        await emu.send_callback(Chat.private(MEMBER), MEMBER, f"doc:{token}:{rank}", reply)
     answers = await emu.wait_for_calls("answerCallbackQuery", 2)
     assert [a["params"].get("text") for a in answers] == [texts.DOCUMENT_UNAVAILABLE] * 2
     assert await emu.calls("sendDocument") == []

@@ -145,7 +145,7 @@ async def test_inline_query_offers_a_card_and_a_private_chat_button(
     assert content["parse_mode"] == "HTML" and content["link_preview_options"]["is_disabled"]
     card = check_html(content["message_text"])
     assert "Question : outil de visioconférence libre" in card and texts.CHECK_SOURCE in card
-    assert result["reply_markup"]["inline_keyboard"][-1][0]["url"].endswith("?start=carte")
+    assert "?start=r_" in result["reply_markup"]["inline_keyboard"][-1][0]["url"]
     await emu.send_inline_query(BRUNO, "ab")  # too short: only the button
     calls = await emu.wait_for_calls("answerInlineQuery", 2)
     assert calls[1]["params"]["results"] == []
@@ -161,7 +161,7 @@ async def test_share_builds_the_card_from_the_stored_answer(
     with bot.sessions() as session:
         record = session.scalars(select(QuestionRecord)).one()
         answer_text, titles = record.answer_text, [c.title for c in record.sources]
-    query = f"ans:{record.id}"
+    query = f"ans:{record.token}"
     assert record.answered
     assert share_query_of(reply) == query
     searches = bot.engine.answers

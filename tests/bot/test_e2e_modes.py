@@ -29,6 +29,7 @@ async def test_webhook_mode_with_secret(
     bot_token: str,
     shared_engine: KnowledgeEngine,
     db: Engine,
+    tmp_path: Path,
 ) -> None:
     port = free_port()
     settings = Settings(  # type: ignore[call-arg]
@@ -39,6 +40,7 @@ async def test_webhook_mode_with_secret(
         webhook_url=f"http://127.0.0.1:{port}/essbot/hook",
         webhook_listen="127.0.0.1",
         webhook_port=port,
+        data_dir=tmp_path / "data",
     )
     options = webhook_options(settings)
     assert options["url_path"] == "essbot/hook" and len(options["secret_token"]) >= 32

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import pytest
 from bot_testkit import RTL, check_html
-from e2e_kit import StartBot, callback_data, link_urls, message_id, share_query_of
+from e2e_kit import (
+    StartBot,
+    button_rows,
+    callback_data,
+    link_urls,
+    message_id,
+    share_query_of,
+)
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
+from bot.storage import records
 from bot.storage.records import FeedbackRecord, QuestionRecord, hash_user
 from bot.telegram import texts
 
@@ -35,7 +43,8 @@ async def test_question_gets_answer_with_linked_sources(
         record = session.scalars(select(QuestionRecord)).one()
         cited = [(c.title, c.url, c.path, list(c.chunk_ids)) for c in record.sources]
         assert (
-            record.user_hash == hash_user(b"e2e-key", MEMBER.id) and record.chat_type == "private"
+            record.user_hash == hash_user(b"e2e-key-0123456789abcdef", MEMBER.id)
+            and record.chat_type == "private"
         )
     assert record.question == QUESTION and record.answer_text and cited and all(c[3] for c in cited)
     text = reply["text"]
@@ -56,8 +65,8 @@ async def test_question_gets_answer_with_linked_sources(
     assert sent["parse_mode"] == "HTML" and sent["link_preview_options"]["is_disabled"] is True
     check_html(sent["text"])
     data = callback_data(reply)
-    assert {f"fb:up:{record.id}", f"fb:down:{record.id}", f"more:{record.id}"} <= set(data)
-    assert share_query_of(reply) == f"ans:{record.id}"
+    assert {f"fb:up:{record.token}", f"fb:down:{record.token}", f"more:{record.token}"} <= set(data)
+    assert share_query_of(reply) == f"ans:{record.token}"
 
 
 async def test_unanswered_question_says_so_and_is_recorded(
@@ -80,7 +89,7 @@ async def test_feedback_up_then_down_with_reason(
 ) -> None:
     bot = await start_bot()
     reply = await ask(emu, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(CHAT, MEMBER, f"fb:up:{answer_id}", reply)
     [edit] = await emu.wait_for_calls("editMessageReplyMarkup")
     [ack] = await emu.wait_for_calls("answerCallbackQuery")
@@ -97,8 +106,10 @@ async def test_feedback_up_then_down_with_reason(
     assert callback_data(edits[2]["result"])[0] == "noop"
     with bot.sessions() as session:
         [feedback] = session.scalars(select(FeedbackRecord)).all()
-        assert (feedback.question_id, feedback.vote, feedback.reason) == (answer_id, -1, "lien")
-        assert feedback.user_hash == hash_user(b"e2e-key", MEMBER.id)
+        record = session.scalars(select(QuestionRecord)).one()
+        assert record.token == answer_id
+        assert (feedback.question_id, feedback.vote, feedback.reason) == (record.id, -1, "lien")
+        assert feedback.user_hash == hash_user(b"e2e-key-0123456789abcdef", MEMBER.id)
 
 
 async def test_more_sources_shows_the_next_ones(
@@ -106,12 +117,12 @@ async def test_more_sources_shows_the_next_ones(
 ) -> None:
     bot = await start_bot()
     reply = await ask(emu, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     answers_before = bot.engine.answers
     await emu.send_callback(CHAT, MEMBER, f"more:{answer_id}", reply)
     [more] = await emu.wait_for_bot_messages(CHAT.id, after=reply["message_id"])
     with bot.sessions() as session:
-        record = session.get(QuestionRecord, answer_id)
+        record = records.question_by_token(session, answer_id)
         assert record is not None
         titles = [c.title for c in record.sources]
     assert more["text"].startswith(texts.MORE_SOURCES_TITLE)
@@ -171,9 +182,20 @@ async def test_start_help_sources_workshops_and_menus(
     welcome = await ask(emu, "/start")
     assert texts.EXAMPLES[0] in welcome["text"] and "Confidentialité" in welcome["text"]
     assert "@essbot_test_bot" in (await ask(emu, "/aide"))["text"]
-    catalogue = (await ask(emu, "/sources"))["text"]
-    assert "Outils collaboratifs\n• Choisir un outil de visioconférence libre" in catalogue
-    assert "https://example.org/visio" in link_urls(await ask(emu, "/sources"))
+    menu = await ask(emu, "/sources")
+    assert "Choisir un outil" not in menu["text"] and "thèmes" in menu["text"]
+    buttons = {b["text"]: b["callback_data"] for row in button_rows(menu) for b in row}
+    tools = next(data for label, data in buttons.items() if label.startswith("Outils collab"))
+    await emu.send_callback(CHAT, MEMBER, tools, menu)
+    [edit] = await emu.wait_for_calls("editMessageText")
+    assert (
+        "Outils collaboratifs\n• Choisir un outil de visioconférence libre"
+        in edit["result"]["text"]
+    )
+    assert "https://example.org/visio" in link_urls(edit["result"])
+    await emu.send_callback(CHAT, MEMBER, callback_data(edit["result"])[0], menu)  # ⬅ back
+    edits = await emu.wait_for_calls("editMessageText", 2)
+    assert edits[1]["result"]["text"] == menu["text"]
     workshops = (await ask(emu, "/ateliers"))["text"].splitlines()
     assert workshops[1].startswith(
         "• Atelier : animer une réunion à distance (exemple) · 20 juin 2026"
@@ -194,8 +216,8 @@ async def test_start_help_sources_workshops_and_menus(
         "oubli",
     ]
     assert menus[("all_group_chats", "fr")][0]["command"] == "question"
-    admin_menu = [c["command"] for c in menus[("chat", None)]][-4:]
-    assert admin_menu == ["reindex", "stats", "verifier", "ajouter"]
+    admin = [c["command"] for c in menus[("chat", None)]]
+    assert admin[-6:] == ["reindex", "stats", "verifier", "ajouter", "resume", "liens"]
 
 
 @pytest.mark.parametrize(
@@ -210,7 +232,7 @@ async def test_hostile_questions_get_valid_html_everywhere(
 ) -> None:
     await start_bot()
     reply = await ask(emu, question)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(CHAT, MEMBER, f"more:{answer_id}", reply)
     [more] = await emu.wait_for_bot_messages(CHAT.id, after=reply["message_id"])
     assert more["text"].startswith(texts.MORE_SOURCES_TITLE + " : " + question[:20])

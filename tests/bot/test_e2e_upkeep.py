@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from bot_testkit import check_html, make_answer, rows_about
-from e2e_kit import ADMIN_ID, RunningBot, StartBot, callback_data, message_id
+from e2e_kit import ADMIN_ID, RunningBot, StartBot, button_rows, callback_data, message_id
 from emulator import AsyncEmulatorClient, Chat, User
 from sqlalchemy import select
 
@@ -85,7 +85,8 @@ async def test_scheduled_reindex_tells_admins_only_of_changes_and_new_failures(
 
     await run_job(bot, JOB_REINDEX)  # the same failure again: not worth a message
     assert bot.engine.reindexes == 3 and len(await admin_texts(emu)) == 1
-    assert "Zorglub" in (await ask(emu, "/sources"))["text"]
+    menu = await ask(emu, "/sources")
+    assert "Gestion associative (1)" in [b["text"] for row in button_rows(menu) for b in row]
 
 
 async def test_failed_automatic_reindex_is_reported(
@@ -231,17 +232,17 @@ async def test_digest_job_sends_unanswered_and_disliked_questions_grouped(
     for question in PHONE:
         await ask(emu, question)
     reply = await ask(emu, QUESTION, user=OTHER)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(Chat.private(OTHER), OTHER, f"fb:down:{answer_id}", reply)
     await emu.wait_for_calls("editMessageReplyMarkup")
     await emu.send_callback(Chat.private(OTHER), OTHER, f"fb:why:inc:{answer_id}", reply)
     await emu.wait_for_calls("editMessageReplyMarkup", count=2)
     await run_job(bot, JOB_DIGEST)
     [digest] = await admin_texts(emu)
-    assert digest.startswith("📋 " + texts.DIGEST_TITLE.format(days=7))
+    assert digest.startswith("📋 " + texts.DIGEST_TITLE.format(period="7 derniers jours"))
     assert "Sans réponse : 3 · Avec un 👎 : 1" in digest
     first, second = digest.split("\n1. ")[1].split("\n2. ")
-    assert "3 question(s) : 3 sans réponse" in first and all(q[:25] in first for q in PHONE)
+    assert "3 questions : 3 sans réponse" in first and all(q[:25] in first for q in PHONE)
     assert QUESTION in second and "incomplet (1)" in second
 
 
@@ -276,9 +277,9 @@ async def test_forget_erases_everything_about_the_member_after_confirmation(
     start_bot: StartBot, emu: AsyncEmulatorClient
 ) -> None:
     bot = await start_bot()
-    member = hash_user(b"e2e-key", MEMBER.id)
+    member = hash_user(b"e2e-key-0123456789abcdef", MEMBER.id)
     reply = await ask(emu, QUESTION)
-    answer_id = int(callback_data(reply)[0].rsplit(":", 1)[1])
+    answer_id = callback_data(reply)[0].rsplit(":", 1)[1]
     await emu.send_callback(Chat.private(MEMBER), MEMBER, f"fb:up:{answer_id}", reply)
     await emu.wait_for_calls("editMessageReplyMarkup")
     await ask(emu, PHONE[0])
@@ -306,7 +307,7 @@ async def test_forget_erases_everything_about_the_member_after_confirmation(
     assert rows_about(db, member, mine) == []
     with bot.sessions() as session:  # the other member's question stays
         assert [q.user_hash for q in session.scalars(select(QuestionRecord))] == [
-            hash_user(b"e2e-key", OTHER.id)
+            hash_user(b"e2e-key-0123456789abcdef", OTHER.id)
         ]
 
 
@@ -356,3 +357,39 @@ async def test_daily_purge_job(start_bot: StartBot, emu: AsyncEmulatorClient) ->
     update = await emu.send_message(Chat.private(ADMIN), ADMIN, "/stats 90")
     summary, _chart = await emu.wait_for_bot_messages(ADMIN.id, 2, after=message_id(update))
     assert "Questions : 1" in summary["text"]  # the figures no longer count the purged one
+
+
+async def test_admins_get_the_digest_and_the_link_report_on_demand(
+    start_bot: StartBot, emu: AsyncEmulatorClient, tmp_path: Path, link_server: str
+) -> None:
+    folder = tmp_path / "kb-liens"
+    (folder / "ressources").mkdir(parents=True)
+    (folder / "ressources" / "fiche.md").write_text(
+        f"---\ntitle: Fiche\nurl: {link_server}/ok\n---\nVoir [la page]({link_server}/disparue).\n",
+        encoding="utf-8",
+    )
+    await start_bot(knowledge_dir=folder, digest_interval_days=0, link_check_interval_hours=0)
+    for command in ("/resume", "/liens"):  # members are refused
+        assert (await ask(emu, command))["text"] == texts.ADMIN_REFUSED
+    empty = await ask(emu, "/resume", user=ADMIN)
+    assert empty["text"] == texts.DIGEST_EMPTY.format(period="7 derniers jours")
+    for question in PHONE:
+        await ask(emu, question)
+    digest = (await ask(emu, "/resume 30", user=ADMIN))["text"]
+    assert digest.startswith("📋 " + texts.DIGEST_TITLE.format(period="30 derniers jours"))
+    assert "3 questions : 3 sans réponse" in digest
+    assert (await ask(emu, "/resume hier", user=ADMIN))["text"] == texts.DIGEST_USAGE
+    status = await ask(emu, "/liens", user=ADMIN)
+    assert status["text"] == texts.LINKS_CHECKING
+    for _ in range(300):
+        [current] = [
+            m for m in await emu.bot_messages(ADMIN.id) if m["message_id"] == status["message_id"]
+        ]
+        if current["text"] != texts.LINKS_CHECKING:
+            break
+        await asyncio.sleep(0.05)
+    assert current["text"].startswith("🔗 " + texts.LINKS_TITLE)
+    assert (
+        f"mort : {link_server}/disparue" in current["text"]
+        and "2 liens vérifiés" in current["text"]
+    )

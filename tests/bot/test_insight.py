@@ -204,7 +204,7 @@ def test_report_files_are_anonymised_aggregates(
         "| outils collaboratifs | 2 | 1 | 50 % | 1 | 1 | 50 % |",
         "| RGPD | 2 | 0 | 0 % | 0 | 0 | - |",
         "| Sans thème identifié | 1 | 0 | 0 % | 0 | 0 | - |",
-        "1. RGPD : 2 question(s) sans réponse",
+        "1. RGPD : 2 questions sans réponse",
     ):
         assert line in text, line
     assert "secret" not in text and hash_user(b"k", 1) not in text
@@ -274,8 +274,8 @@ def test_essbot_purge_on_demand(
     recent = store(sessions, "récente", at=now - dt.timedelta(days=3))
     monkeypatch.setenv("RETENTION_DAYS", "365")
     assert main(["--data", "data", "purge"]) == 0
-    assert "1 question(s) et 1 avis effacés" in capsys.readouterr().out
+    assert "1 question et 1 avis effacés" in capsys.readouterr().out
     with sessions() as session:
         assert list(session.scalars(select(QuestionRecord.id))) == [recent]
     assert main(["--data", "data", "purge", "--days", "1"]) == 0
-    assert "1 question(s) et 0 avis effacés" in capsys.readouterr().out
+    assert "1 question et 0 avis effacés" in capsys.readouterr().out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -134,7 +135,7 @@ async def test_personal_data_is_masked_before_storage(sessions: sessionmaker[Ses
     )
     assert f"Rien sur « {record.question} »" in record.answer_text
     assert "01 23 45 67 89" in record.answer_text  # the base's own number is not the member's
-    rebuilt = await assistant.stored(record.id)
+    rebuilt = await assistant.stored(record.token)
     assert rebuilt is not None and EMAIL not in rebuilt.question  # shared cards use the stored one
 
 
@@ -149,3 +150,45 @@ def test_privacy_page_is_valid_html_and_says_it_all(contact: str) -> None:
     for part in ("Ce que je conserve", "Pourquoi", "365 jours", "/oubli", "pseudonyme"):
         assert part in text
     assert contact[:50] in text
+
+
+def test_fragments_of_masked_data_echoed_by_the_answer_are_masked_too() -> None:
+    question = f"Mon IBAN {IBAN} et mon courriel {EMAIL} : que faire ?"
+    answer = Answer(
+        question,
+        False,
+        "La base de connaissances ne contient pas d'information sur « IBAN », « FR76 », "
+        "« 3000 » pour répondre. Écrivez à camille.martin ou au 0112.",
+        (),
+        missing="d'information sur « IBAN », « FR76 », « 3000 »",
+    )
+    stored = masked_for_storage(answer)
+    for fragment in ("FR76", "3000", "0112", "camille.martin", "asso-exemple"):
+        assert fragment not in stored.text and fragment not in (stored.missing or "")
+    assert "« IBAN »" in stored.text  # the word itself is not personal
+    assert (
+        stored.question == "Mon IBAN [IBAN masqué] et mon courriel [courriel masqué] : que faire ?"
+    )
+
+
+def disk_bytes(db: sqlalchemy.Engine) -> bytes:
+    """The database file and its WAL, as they are on disk."""
+    main = Path(str(db.url.database))
+    wal = main.with_name(main.name + "-wal")
+    return main.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+async def test_erased_and_purged_text_leaves_the_files_on_disk(
+    db: sqlalchemy.Engine, sessions: sessionmaker[Session]
+) -> None:
+    erased, purged = "Zorglub-Erasure-Marker", "Zorglub-Purge-Marker"
+    store(sessions, hash_user(KEY, 1), f"Quel outil pour {erased} ?")
+    store(sessions, hash_user(KEY, 2), f"Quel outil pour {purged} ?", at=NOW - dt.timedelta(800))
+    store(sessions, hash_user(KEY, 3), "Quel outil pour rester ?")
+    assert erased.encode() in disk_bytes(db) and purged.encode() in disk_bytes(db)
+    privacy = Privacy(sessions, hash_key=KEY, retention_days=365, clock=lambda: NOW)
+    await privacy.forget(1)
+    assert erased.encode() not in disk_bytes(db)
+    privacy.purge_now()
+    assert purged.encode() not in disk_bytes(db)
+    assert count(sessions, QuestionRecord) == 1

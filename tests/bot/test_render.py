@@ -9,10 +9,12 @@ import pytest
 from bot_testkit import HOSTILE, HOSTILE_URLS, Doc, check_html, check_messages, make_answer, source
 
 from bot.assistant.replies import Progress, StoredAnswer
+from bot.community.insight import Digest, QuestionGroup
 from bot.storage.figures import Stats
 from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
-from bot.telegram import texts
+from bot.telegram import catalogue_messages as catalogue
+from bot.telegram import keyboards, texts
 from bot.telegram.html import MAX_ENTITIES, Span, pack, para, safe_url, truncate, utf16_len
 from indexing.models import Answer, Definition, FailedFile, IndexReport, Reference
 from indexing.sources.validation import CheckReport, Finding
@@ -62,7 +64,10 @@ def test_catalogue_workshops_and_admin_messages_are_valid(text: str) -> None:
         Doc(f"p{i}", text, url, text[:10], "atelier", themes=(text[:30], "x"))
         for i, url in enumerate(HOSTILE_URLS)
     ] * 30
-    check_messages(render.catalogue(docs))
+    check_messages(catalogue.catalogue(docs))
+    for theme in catalogue.themes(docs):
+        check_html(catalogue.theme_documents(theme))
+        assert len(catalogue.theme_label(theme)) <= 60
     check_messages(render.workshops(docs))
     check_html(render.reindex_progress(Progress(3, 10, text)))
     names = tuple(f"{text[:50]}-{i}" for i in range(30))
@@ -87,7 +92,7 @@ def test_static_messages_are_valid() -> None:
     check_messages(render.help_text("essbot_test_bot"))
     check_html(render.group_welcome())
     check_html(render.reindex_progress(None))
-    check_messages(render.catalogue([]))
+    check_messages(catalogue.catalogue([]))
     check_messages(render.workshops([]))
     check_messages(render.stats(Stats(30, 0, 0, 0, 0, (), ())))
     check_messages(render.reindex_report(IndexReport()))
@@ -164,8 +169,9 @@ def test_truncate_counts_utf16() -> None:
 
 
 def test_dates() -> None:
-    assert render.format_date("2026-08-01") == "1 août 2026"
-    assert render.format_date("2026-08-01T10:00:00") == "1 août 2026"
+    assert render.format_date("2026-08-01") == "1er août 2026"
+    assert render.format_date("2026-12-01T10:00:00") == "1er décembre 2026"
+    assert render.format_date("2026-12-02") == "2 décembre 2026"
     assert render.format_date("printemps 2026") == "printemps 2026"
     assert render.format_date(None) is None
 
@@ -281,4 +287,55 @@ def test_check_report_lists_errors_then_the_summary() -> None:
 def test_catalogue_and_workshops_label_examples() -> None:
     docs = [Doc("ateliers/a.md", "Atelier A", None, "2026-01-29", "atelier", example=True)]
     assert "• Atelier A (exemple) · 29 janvier 2026" in check_messages(render.workshops(docs))
-    assert "• Atelier A (exemple)" in check_messages(render.catalogue(docs))
+    [theme] = catalogue.themes(docs)
+    assert "• Atelier A (exemple)" in check_html(catalogue.theme_documents(theme))
+
+
+def test_catalogue_is_a_short_theme_menu_and_a_theme_lists_each_document_once() -> None:
+    docs = [
+        Doc(f"p{i}", f"Fiche numéro {i}", None, None, "ressource", themes=("outils", "rgpd"))
+        for i in range(200)
+    ] + [Doc("seule", "Fiche sans thème", None, None, "ressource")]
+    [menu] = catalogue.catalogue(docs)
+    assert "Fiche numéro" not in check_html(menu) and len(menu) < 600
+    themes = catalogue.themes(docs)
+    assert [(t.name, len(t.documents)) for t in themes] == [
+        ("outils", 200),
+        ("rgpd", 200),
+        (texts.CATALOGUE_OTHER_THEME, 1),
+    ]
+    shown = check_html(catalogue.theme_documents(themes[0]))
+    assert shown.count("Fiche numéro 1\n") == 1 and "… et " in shown
+    keyboard = keyboards.themes_keyboard(themes)
+    data = [b.callback_data for row in keyboard.inline_keyboard for b in row]
+    assert len(data) == 3 and all(isinstance(d, str) and len(d.encode()) <= 64 for d in data)
+    assert [catalogue.theme_by_key(themes, str(d).removeprefix("src:")) for d in data] == themes
+
+
+def test_no_answer_card_lists_no_sources() -> None:
+    card = check_html(render.card(make_answer(answered=False, text="Rien.")))
+    assert texts.ANSWER_SOURCES not in card and texts.CARD_NO_ANSWER in card
+
+
+def test_french_details_counts_periods_and_the_networks_name() -> None:
+    welcome = check_messages(render.welcome())
+    assert "Réseau national des incubateurs de l'ESS, animé par l'Avise" in welcome
+    assert "Réseau national des incubateurs de l'ESS" in check_html(render.group_welcome())
+    assert "1 derniers" not in check_messages(render.stats(Stats(1, 0, 0, 0, 0, (), ())))
+    assert "sur 7 jours" in check_messages(render.stats(Stats(7, 0, 0, 0, 0, (), ())))
+    reading = check_html(render.reindex_progress(Progress(3, 10, "ressources/a.md")))
+    encoding = check_html(render.reindex_progress(Progress(4, 10, "embeddings")))
+    assert "3/10 fichiers" in reading and "4/10 fichiers" in encoding
+    assert "embeddings" not in encoding and reading != encoding
+    sentences = check_html(render.reindex_progress(Progress(30, 40, "phrases")))
+    assert "30/40 phrases" in sentences and "fichiers" not in sentences
+
+
+def test_digest_speaks_of_one_day_and_one_question_in_the_singular() -> None:
+    group = QuestionGroup(("Quel logiciel de comptabilité ?",), 1, 1, 0)
+    text = check_messages(admin_render.digest(Digest(1, 1, 0, (group,))))
+    assert "(1 derniers jours)" not in text and "dernier jour" in text
+    assert "1 question : 1 sans réponse" in text and "question(s)" not in text
+    many = QuestionGroup(("a", "b"), 2, 2, 1)
+    text = check_messages(admin_render.digest(Digest(7, 2, 1, (many,))))
+    assert "7 derniers jours" in text and "2 questions : 2 sans réponse, 1 avec un 👎" in text

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.assistant.replies import Progress
+from bot.assistant.replies import Progress, Votes
 from bot.assistant.service import Assistant, RateLimiter
 from bot.storage import records
 from indexing.errors import ReindexInProgressError
@@ -25,12 +25,12 @@ async def test_ask_stores_and_rebuilds_the_answer(
 ) -> None:
     first = await assistant.ask("  Quel outil ?  ", user_id=1, chat_type="private")
     second = await assistant.ask("Autre " * 500, user_id=1, chat_type="group", group_id=-5)
-    assert second.id == first.id + 1
+    assert second.id == first.id + 1 and first.token != second.token
     assert fake_engine.questions[0] == "Quel outil ?"
     assert len(fake_engine.questions[1]) == 1000  # long messages are cut before the search
-    again = await assistant.stored(first.id)
+    again = await assistant.stored(first.token)
     assert again is not None and again.answer == first.answer and again.chat_type == "private"
-    assert await assistant.stored(999) is None
+    assert await assistant.stored(str(first.id)) is None  # the sequential id opens nothing
 
 
 async def test_ask_runs_off_the_event_loop(assistant: Assistant, fake_engine: FakeEngine) -> None:
@@ -74,8 +74,8 @@ def test_quota_and_admins(assistant: Assistant, caplog: pytest.LogCaptureFixture
 async def test_feedback_and_sharing(assistant: Assistant) -> None:
     mine = await assistant.ask("q", user_id=1, chat_type="private")
     public = await assistant.ask("q", user_id=1, chat_type="supergroup", group_id=-9)
-    assert await assistant.feedback(mine.id, 2, up=False, reason="hs")
-    assert not await assistant.feedback(12345, 2, up=True)
+    assert await assistant.feedback(mine.id, 2, up=False, reason="hs") == Votes(0, 1)
+    assert await assistant.feedback(12345, 2, up=True) is None
     with pytest.raises(ValueError, match="reason"):
         await assistant.feedback(mine.id, 2, up=False, reason="nope")
     assert assistant.may_share(mine, 1) and not assistant.may_share(mine, 2)

@@ -28,6 +28,10 @@ from indexing.storage.db import make_engine, make_sessions
 QUESTION = "Qu'est-ce que le DLA ?"
 
 
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 @pytest.fixture
 def live(db_settings: Settings) -> Iterator[KnowledgeEngine]:
     """A running deployment: migrated database, a published index."""
@@ -123,8 +127,7 @@ def test_backup_while_reindexing_and_writing_restores_a_working_bot(
     manifest = json.loads((report.directory / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["build_id"] == report.build_id is not None
     assert manifest["database"] == make_url(db_settings.resolved_database_url).get_backend_name()
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert manifest["schema_revision"] == head is not None
+    assert manifest["schema_revision"] == head_revision() is not None
     for entry in manifest["files"]:
         assert (report.directory / entry["path"]).stat().st_size == entry["size"]
     assert (report.directory / "index" / "CURRENT").read_text().strip() == report.build_id

@@ -121,3 +121,24 @@ def test_essbot_start_migrates_before_indexing(
             assert connection.scalars(select(store.BuildRow.build_id)).all()  # then indexed
     finally:
         db.dispose()
+
+
+def test_answers_stored_before_tokens_get_distinct_tokens(db_url: str, db: Engine) -> None:
+    with migration_connection(db) as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    now = dt.datetime(2026, 1, 1)
+    with db.begin() as connection:
+        for n in range(3):
+            connection.exec_driver_sql(
+                "INSERT INTO bot_questions (asked_at, user_hash, chat_type, question, answered,"
+                " answer_text, latency_ms) VALUES (?, ?, 'private', ?, true, 'r', 0)"
+                if db.dialect.name == "sqlite"
+                else "INSERT INTO bot_questions (asked_at, user_hash, chat_type, question,"
+                " answered, answer_text, latency_ms) VALUES (%s, %s, 'private', %s, true, 'r', 0)",
+                (now, "h" * 64, f"question {n}"),
+            )
+    upgrade_database(db_url)
+    assert current(db) == head() and schema_matches_models(db) == []
+    with db.connect() as connection:
+        tokens = connection.exec_driver_sql("SELECT token FROM bot_questions").scalars().all()
+    assert len(set(tokens)) == 3 and all(len(t) >= 16 for t in tokens)

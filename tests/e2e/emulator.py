@@ -550,6 +550,10 @@ async def running_application(  # noqa: PLR0912
                 timeout=poll_timeout,
                 allowed_updates=allowed_updates,
                 drop_pending_updates=drop_pending_updates,
+                # as run_polling does: failed polls go to the application's error handlers
+                error_callback=lambda exc: application.create_task(
+                    application.process_error(error=exc, update=None)
+                ),
             )
         await application.start()
         yield application

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from indexing.models import Document
 from indexing.sources.chunking import ChunkingPolicy, chunk_document, split_sentences
 
@@ -50,3 +52,20 @@ def test_split_sentences_handles_french_punctuation() -> None:
         "« Oui » dit-on…",
         "Enfin !",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mot " * 200_000,  # no sentence or paragraph break at all
+        "x" * 1_000_000,  # not even a space
+        "Titre\n\n" + ("une phrase sans fin, " * 5000) + "\n\n" + "a" * 30_000 + " fin.",
+    ],
+)
+def test_every_passage_has_a_hard_size_limit(text: str) -> None:
+    policy = ChunkingPolicy()
+    chunks = chunk_document(doc(text), policy)
+    assert chunks
+    assert all(len(c.text.split()) <= policy.hard_max_words for c in chunks)
+    assert all(len(c.text) <= policy.max_chars for c in chunks)
+    assert sum(len("".join(c.text.split())) for c in chunks) == len("".join(text.split()))

@@ -228,3 +228,49 @@ def test_answers_keep_coming_from_the_old_index_during_a_reindex(
 def test_no_index_yet_is_a_clear_error(engine_c: KnowledgeEngine) -> None:
     with pytest.raises(IndexNotBuiltError, match="essbot index"):
         engine_c.answer("DLA")
+
+
+def test_symlink_loops_and_unexpected_loader_errors_fail_one_file_only(
+    engine_c: KnowledgeEngine, kb_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (kb_dir / "boucle.md").symlink_to(kb_dir / "boucle.md")
+    (kb_dir / "a.md").symlink_to(kb_dir / "b.md")
+    (kb_dir / "b.md").symlink_to(kb_dir / "a.md")
+    (kb_dir / "dossier-boucle").symlink_to(kb_dir / "dossier-boucle")
+    (kb_dir / "bizarre.html").write_text("<p>Une page.</p>", encoding="utf-8")
+    from indexing.sources import loaders
+
+    def explode(self: object, data: bytes) -> object:
+        raise ZeroDivisionError("a bug in a parser")
+
+    monkeypatch.setattr(loaders.HtmlLoader, "load", explode)
+    report = engine_c.reindex()
+    failed = {f.path: f.reason for f in report.failed}
+    assert set(failed) == {"a.md", "b.md", "boucle.md", "bizarre.html"}
+    assert "boucle" in failed["boucle.md"] and "boucle" in failed["a.md"]
+    assert "ZeroDivisionError" in failed["bizarre.html"]
+    assert len(report.added) == 5 and report.usable
+    assert paths(engine_c, "registre des traitements RGPD")[0] == "ressources/rgpd.md"
+
+
+def test_leftover_builds_are_pruned_even_when_nothing_changed(
+    engine_c: KnowledgeEngine, settings: Settings
+) -> None:
+    first = engine_c.reindex()
+    builds = settings.data_dir / "index" / "builds"
+    for leftover in ("20200101T000000-dead", ".20200101T000001-dead.tmp"):
+        (builds / leftover).mkdir()
+        (builds / leftover / "vectors.faiss").write_bytes(b"x" * 100)
+    again = engine_c.reindex()
+    assert again.build_id == first.build_id
+    assert sorted(p.name for p in builds.iterdir()) == [first.build_id]
+
+
+def test_progress_counts_files_while_reading_and_while_encoding(engine_c: KnowledgeEngine) -> None:
+    seen: list[tuple[int, int, str]] = []
+    engine_c.reindex(progress=lambda done, total, path: seen.append((done, total, path)))
+    reading = [s for s in seen if s[2] not in ("embeddings", "phrases")]
+    encoding = [s for s in seen if s[2] == "embeddings"]
+    assert [s[:2] for s in reading] == [(n, 5) for n in range(1, 6)]
+    assert encoding and all(total == 5 for _, total, _ in encoding)  # files, not passages
+    assert encoding[-1][0] == 5 and [d for d, _, _ in encoding] == sorted(d for d, _, _ in encoding)

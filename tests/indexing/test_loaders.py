@@ -152,3 +152,52 @@ def test_hidden_files_and_readmes_are_skipped(tmp_path: Path) -> None:
     (tmp_path / "sous" / "fiche.md").write_text("x", encoding="utf-8")
     found = [p.relative_to(tmp_path).as_posix() for p in iter_candidate_files(tmp_path)]
     assert found == ["sous/fiche.md"]
+
+
+def encrypted_pdf(user_password: str, algorithm: str = "AES-256") -> bytes:
+    """A PDF encrypted the way a protected report is (AES needs `cryptography`)."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(make_pdf("Rapport annuel du reseau"))))
+    owner = "proprietaire"
+    writer.encrypt(user_password=user_password, owner_password=owner, algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_password_protected_pdf_is_reported_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "protege.pdf"
+    path.write_bytes(encrypted_pdf("secret"))
+    with pytest.raises(UnreadableFileError, match="PDF protégé par mot de passe"):
+        load(path)
+
+
+def test_pdf_encrypted_without_a_user_password_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "restreint.pdf"
+    path.write_bytes(encrypted_pdf(""))  # only copying and printing are restricted
+    assert "Rapport annuel" in load(path).text
+
+
+def test_html_text_in_divs_and_spans_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "divs.html"
+    body = (
+        "Le tiers-lieu accueille les porteurs de projet de l'économie sociale et solidaire "
+        "chaque jeudi, avec un accompagnement sur le numérique responsable. "
+    )
+    path.write_text(
+        "<html><head><title>Tiers-lieu</title></head><body>"
+        "<nav>Menu Accueil Contact</nav>"
+        f"<div class='contenu'><div>{body * 3}</div><span>Inscription auprès de l'animatrice."
+        "</span></div><footer>Mentions légales</footer></body></html>",
+        encoding="utf-8",
+    )
+    doc = load(path)
+    assert "Le tiers-lieu accueille" in doc.text and "Inscription auprès" in doc.text
+    assert "Mentions légales" not in doc.text
+    bare = tmp_path / "bare.html"
+    bare.write_text("<body>Seulement une phrase courte.</body>", encoding="utf-8")
+    assert load(bare).text == "Seulement une phrase courte."  # fallback: all visible text
