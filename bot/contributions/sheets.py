@@ -52,13 +52,14 @@ def front_matter(fields: dict[str, object]) -> str:
 
 
 def answer_sheet(question: str, answer: str, day: dt.date) -> str:
-    """The Markdown sheet of a team answer: front matter, the question, the answer."""
+    """The Markdown sheet of a team answer: front matter, the question as its title, the
+    answer (the question is not repeated in the text: an answer quotes the text, and the
+    question would be its best match)."""
     title = " ".join(question.split())
     head = front_matter(
         {"title": title, "type": "reponse", "date": day.isoformat(), "auteur": "équipe"}
     )
-    body = f"## Question\n\n{question.strip()}\n\n## Réponse\n\n{answer.strip()}\n"
-    return f"{head}\n# {title}\n\n{body}"
+    return f"{head}\n# {title}\n\n## Réponse\n\n{answer.strip()}\n"
 
 
 def page_sheet(title: str, url: str, text: str, day: dt.date) -> str:

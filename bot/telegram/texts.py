@@ -79,6 +79,7 @@ TYPE_LABELS: Final = {
     "ressource": "ressource",
     "atelier": "compte rendu d'atelier",
     "glossaire": "glossaire",
+    "reponse": "réponse de l'équipe",
 }
 WRITTEN_ON: Final = "fiche rédigée le {date}"  # date of a sheet: written or last reviewed
 WORKSHOP_ON: Final = "atelier du {date}"

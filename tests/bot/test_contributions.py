@@ -194,11 +194,11 @@ def test_a_team_answer_becomes_a_sheet_the_loaders_read(
     question = 'Faut-il un "agrément ESUS" : pour quoi faire ?'
     saved = additions.add_answer(question, "Il ouvre l'accès à l'épargne solidaire.")
     assert saved.path == "reponses/faut-il-un-agrement-esus-pour-quoi-faire.md"
-    assert saved.title == question and saved.kind == "reponse" and saved.passages == 2
+    assert saved.title == question and saved.kind == "reponse" and saved.passages == 1
     text = (tmp_path / "knowledge" / saved.path).read_text(encoding="utf-8")
     assert text.startswith("---\ntitle: 'Faut-il un \"agrément ESUS\" : pour quoi faire ?'\n")
     assert "type: reponse\ndate: '2026-11-12'\nauteur: équipe\n---\n" in text
-    assert "## Question\n\n" + question in text and "## Réponse\n\nIl ouvre" in text
+    assert "## Question" not in text and "## Réponse\n\nIl ouvre" in text
     again = additions.add_answer(question, "Autre réponse.")
     assert again.path.endswith("-2.md")  # never overwritten
 

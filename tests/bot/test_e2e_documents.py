@@ -51,7 +51,7 @@ async def test_document_button_sends_the_cited_file_of_the_index(
     rank = paths.index(CHECKLIST) + 1
     assert rank <= 3, paths
     assert f"doc:{record.token}:{rank}" in callback_data(reply)
-    assert "fiche rédigée le 1 octobre 2026" in reply["text"]  # the date line of the file
+    assert "fiche rédigée le 1er octobre 2026" in reply["text"]  # the date line of the file
     button = [b for row in reply["reply_markup"]["inline_keyboard"] for b in row]
     assert texts.BUTTON_DOCUMENT in [b["text"] for b in button]
 
