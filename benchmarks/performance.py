@@ -25,7 +25,9 @@ from indexing.retrieval.embedding import make_embedder  # noqa: E402
 from indexing.settings import Settings  # noqa: E402
 from indexing.sources.chunking import chunk_document  # noqa: E402
 from indexing.sources.loaders import build_document, iter_candidate_files, loader_for  # noqa: E402
+from indexing.sources.units import build_units  # noqa: E402
 from indexing.storage.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
+from indexing.storage.unit_table import build_table, read_table  # noqa: E402
 
 QUESTIONS = [
     "Le DLA est-il gratuit ?",
@@ -137,12 +139,19 @@ def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
         noisy = vectors + rng.normal(0, 0.02, vectors.shape).astype(np.float32) * (copy > 0)
         blocks.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
     build = new_build_id()
+    # answer units of the copies: same sentences, so the base build's sentence vectors serve
+    base_table = read_table(engine.snapshots.builds / base.build_id)
+    known = base_table.vectors_by_piece() if base_table else {}
+    units = build_table(
+        build_units(passages[:chunks]), known, engine.embedder.embed_passages, engine.embedder.dim
+    )
     engine.snapshots.write(
         build,
         engine.embedder.name,
         passages[:chunks],
         np.vstack(blocks)[:chunks].astype(np.float32),
         documents,
+        units=units,
     )
     engine.snapshots.publish(build)
     engine._checked_at = 0.0
@@ -157,6 +166,7 @@ def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
     latencies.sort()
     return {
         "chunks": min(chunks, len(passages)),
+        "units": len(units.units),
         "queries": len(latencies),
         "p50_ms": round(latencies[len(latencies) // 2], 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1),
