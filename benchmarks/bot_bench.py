@@ -33,10 +33,10 @@ import yaml  # noqa: E402
 from echo_bench import arun_echo_benchmark  # noqa: E402
 from emulator import Emulator  # noqa: E402
 
+from bot.settings import BotSettings  # noqa: E402
 from bot.telegram.app import build_application, default_rate_limiter  # noqa: E402
 from indexing.answering.cache import AnswerCache  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
 from indexing.storage.db import make_engine  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
@@ -61,7 +61,7 @@ async def bench_bot(
     """The real bot under the echo benchmark's load, with a fresh answer cache."""
     engine.answers = AnswerCache(cache_size)
     token = emulator.new_token()
-    settings = Settings(  # type: ignore[call-arg]
+    settings = BotSettings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_bot_token=token,
         telegram_base_url=emulator.base_url,
@@ -102,7 +102,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
         scratch = Path(tmp)
         options = {"embedding_threads": args.embedding_threads} if args.embedding_threads else {}
-        settings = Settings(
+        settings = BotSettings(
             knowledge_dir=args.knowledge,
             data_dir=args.data or scratch / "engine",
             _env_file=None,

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexing.engine import KnowledgeEngine  # noqa: E402
 from indexing.retrieval.embedding import make_embedder  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
+from indexing.settings import EngineSettings  # noqa: E402
 from indexing.sources.chunking import chunk_document  # noqa: E402
 from indexing.sources.loaders import build_document, iter_candidate_files, loader_for  # noqa: E402
 from indexing.storage.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
@@ -43,9 +43,9 @@ QUESTIONS = [
 ]
 
 
-def settings_for(knowledge: Path, data: Path, model: str) -> Settings:
-    """Settings for a measure; the answer cache is off so every question is searched again."""
-    return Settings(  # type: ignore[call-arg]
+def settings_for(knowledge: Path, data: Path, model: str) -> EngineSettings:
+    """EngineSettings for a measure; the answer cache is off so every question is searched again."""
+    return EngineSettings(  # type: ignore[call-arg]
         knowledge_dir=knowledge,
         data_dir=data,
         embedding_model=model,
@@ -168,8 +168,9 @@ def peak_memory(model: str, tmp: Path) -> dict[str, float]:
     data = tmp / "data-real"
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from indexing.engine import KnowledgeEngine\nfrom indexing.settings import Settings\n"
-        f"e = KnowledgeEngine.open(Settings(knowledge_dir={str(ROOT / 'knowledge')!r},"
+        "from indexing.engine import KnowledgeEngine\n"
+        "from indexing.settings import EngineSettings\n"
+        f"e = KnowledgeEngine.open(EngineSettings(knowledge_dir={str(ROOT / 'knowledge')!r},"
         f" data_dir={str(data)!r}, embedding_model={model!r}, _env_file=None))\n"
         f"for q in {QUESTIONS!r} * 5: e.answer(q)\n"
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through fork and

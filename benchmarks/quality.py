@@ -21,7 +21,7 @@ from indexing.answering.composer import AbstainConfig
 from indexing.engine import KnowledgeEngine
 from indexing.quality.evaluation import EvalReport, evaluate, load_questions
 from indexing.retrieval.search import FusionConfig
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.sources.chunking import ChunkingPolicy
 
 
@@ -29,7 +29,7 @@ def open_engine(
     knowledge: Path, data: Path, model: str, policy: ChunkingPolicy | None = None
 ) -> KnowledgeEngine:
     """Index a folder into a scratch data folder."""
-    settings = Settings(
+    settings = EngineSettings(
         knowledge_dir=knowledge,
         data_dir=data,
         embedding_model=model,

@@ -12,7 +12,7 @@ from typing import Any
 
 from indexing.errors import EngineError
 from indexing.models import Answer, IndexReport
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +56,20 @@ def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
+def settings_from(
+    args: argparse.Namespace, settings_class: type[EngineSettings] = EngineSettings
+) -> EngineSettings:
+    """The settings of the entry point (the bot's class extends the engine's), with the
+    --knowledge and --data overrides."""
     overrides: dict[str, object] = {}
     if args.knowledge:
         overrides["knowledge_dir"] = args.knowledge
     if args.data:
         overrides["data_dir"] = args.data
-    return Settings(**overrides)  # type: ignore[arg-type]
+    return settings_class(**overrides)  # type: ignore[arg-type]
 
 
-def open_engine(settings: Settings) -> Any:
+def open_engine(settings: EngineSettings) -> Any:
     from indexing.engine import KnowledgeEngine
 
     return KnowledgeEngine.open(settings)
@@ -101,7 +105,7 @@ def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[
     return update, close
 
 
-def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_index(args: argparse.Namespace, settings: EngineSettings) -> int:
     """Index the knowledge folder and print a summary."""
     engine = open_engine(settings)
     update, close = progress_bar("Lecture des fichiers")
@@ -127,7 +131,7 @@ def format_report(report: IndexReport) -> str:
     return "\n".join(lines)
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ask(args: argparse.Namespace, settings: EngineSettings) -> int:
     """Answer one question."""
     engine = open_engine(settings)
     try:
@@ -161,7 +165,7 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines).rstrip()
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
     """Measure retrieval quality and abstention on a question file."""
     from indexing.quality.evaluation import evaluate, load_questions
 
@@ -186,7 +190,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_chat(args: argparse.Namespace, settings: EngineSettings) -> int:
     """A conversation in the terminal on the same answer service."""
     engine = open_engine(settings)
     try:
@@ -205,8 +209,13 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
         engine.close()
 
 
-def main(argv: Sequence[str] | None = None, extra: Sequence[Register] = ()) -> int:
-    """Parse and dispatch; the `essbot` console script adds the bot's commands (bot.cli)."""
+def main(
+    argv: Sequence[str] | None = None,
+    extra: Sequence[Register] = (),
+    settings_class: type[EngineSettings] = EngineSettings,
+) -> int:
+    """Parse and dispatch; the `essbot` console script adds the bot's commands and settings
+    (bot.cli)."""
     args = build_parser(extra).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -215,7 +224,7 @@ def main(argv: Sequence[str] | None = None, extra: Sequence[Register] = ()) -> i
     for noisy in ("httpx", "bm25s", "faiss.loader"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
-        settings = settings_from(args)
+        settings = settings_from(args, settings_class)
         return int(args.handler(args, settings))
     except EngineError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)

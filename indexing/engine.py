@@ -21,7 +21,7 @@ from indexing.retrieval.embedding import Embedder, Vectors, make_embedder
 from indexing.retrieval.glossary import GLOSSARY_TYPE, Glossary
 from indexing.retrieval.keyword import FrenchAnalyzer
 from indexing.retrieval.search import FusionConfig, Retrieval, Retriever
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.sources.chunking import ChunkingPolicy, split_sentences
 from indexing.storage.db import create_schema, make_engine, make_sessions
 from indexing.storage.indexer import Indexer, Progress
@@ -43,7 +43,7 @@ class KnowledgeEngine:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: EngineSettings,
         db: Engine,
         embedder: Embedder,
         fusion: FusionConfig | None = None,
@@ -76,7 +76,7 @@ class KnowledgeEngine:
 
     @classmethod
     def open(
-        cls, settings: Settings, db: Engine | None = None, **options: object
+        cls, settings: EngineSettings, db: Engine | None = None, **options: object
     ) -> KnowledgeEngine:
         """Build the engine from settings; cheap: the model and index load on first use."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ import pytest
 
 from indexing.engine import KnowledgeEngine
 from indexing.retrieval.embedding import Embedder, make_embedder
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 
@@ -23,8 +23,8 @@ pytest_plugins = ["emulator_fixtures"]
 
 @pytest.fixture(scope="session")
 def default_embedder() -> Embedder:
-    """The real default embedder (the one Settings names), loaded once for the session."""
-    default = Settings.model_fields["embedding_model"].default
+    """The real default embedder (the one EngineSettings names), loaded once for the session."""
+    default = EngineSettings.model_fields["embedding_model"].default
     return make_embedder(default, threads=2)
 
 
@@ -37,14 +37,14 @@ def kb_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings pointing at tmp_path, ignoring any .env of the developer."""
+def settings(tmp_path: Path, kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> EngineSettings:
+    """EngineSettings pointing at tmp_path, ignoring any .env of the developer."""
     monkeypatch.chdir(tmp_path)
-    return Settings(knowledge_dir=kb_dir, data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
+    return EngineSettings(knowledge_dir=kb_dir, data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
 
 
 @pytest.fixture
-def engine(settings: Settings, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
+def engine(settings: EngineSettings, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """The real engine (SQLite file, FAISS, USE) over the fixture folder, not yet indexed."""
     from indexing.storage.db import create_schema, make_engine
 

@@ -9,7 +9,7 @@ import pytest
 
 from indexing.engine import KnowledgeEngine
 from indexing.quality.evaluation import evaluate, load_questions
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
@@ -28,7 +28,7 @@ THRESHOLDS = {
 def starter_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
     """The real default engine over the real knowledge folder."""
     data = tmp_path_factory.mktemp("starter-data")
-    settings = Settings(knowledge_dir=ROOT / "knowledge", data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    settings = EngineSettings(knowledge_dir=ROOT / "knowledge", data_dir=data, _env_file=None)  # type: ignore[call-arg]
     engine = KnowledgeEngine.open(settings)
     report = engine.reindex()
     assert report.failed == (), report.failed

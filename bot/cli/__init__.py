@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.cli import reports, serve, upkeep
+from bot.settings import BotSettings
 from indexing import cli as engine_cli
 
 REGISTRATIONS = (
@@ -20,4 +21,4 @@ REGISTRATIONS = (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `essbot` console script."""
-    return engine_cli.main(argv, extra=REGISTRATIONS)
+    return engine_cli.main(argv, extra=REGISTRATIONS, settings_class=BotSettings)

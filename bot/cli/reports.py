@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from indexing.settings import Settings
+from bot.settings import BotSettings
 
 
 def _date(value: str) -> dt.date:
@@ -35,7 +35,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_purge)
 
 
-def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_report(args: argparse.Namespace, settings: BotSettings) -> int:
     """Write the anonymised report of a period."""
     from bot.community.insight import Insight
     from bot.community.reports import write_report
@@ -58,7 +58,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_purge(args: argparse.Namespace, settings: BotSettings) -> int:
     """Purge questions and feedback older than the retention period."""
     from bot.community.privacy import Privacy
     from bot.storage.database import upgrade_database

@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from bot.settings import BotSettings
 from indexing import cli as engine_cli
-from indexing.settings import Settings
 
 BOTFATHER_HELP = (
     "TELEGRAM_BOT_TOKEN n'est pas défini. Pour obtenir un jeton : ouvrez @BotFather dans Telegram, "
@@ -23,7 +23,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_start)
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_run(args: argparse.Namespace, settings: BotSettings) -> int:
     """Start the Telegram bot."""
     if settings.telegram_bot_token is None:
         print(BOTFATHER_HELP, file=sys.stderr)
@@ -34,7 +34,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_start(args: argparse.Namespace, settings: BotSettings) -> int:
     """Index when needed, then the bot if a token is set, else the terminal chat."""
     from bot.storage.database import upgrade_database
 

@@ -7,8 +7,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.settings import BotSettings
 from indexing.errors import UnreadableFileError
-from indexing.settings import Settings
 
 
 def register(sub: Any) -> None:
@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_links)
 
 
-def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_backup(args: argparse.Namespace, settings: BotSettings) -> int:
     """Copy the database and the published index into DIR."""
     from bot.upkeep.backup import backup
 
@@ -48,7 +48,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_links(args: argparse.Namespace, settings: BotSettings) -> int:
     """Check every URL the knowledge folder cites; exit 1 if one is dead or unreachable."""
     from bot.upkeep.links import LinkState, check_links, collect_links, render_links_table
 

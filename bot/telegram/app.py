@@ -37,13 +37,13 @@ from telegram.ext import (
 from bot.assistant.service import Assistant, KnowledgeBase
 from bot.community.insight import Insight
 from bot.community.privacy import Privacy
+from bot.settings import BotSettings
 from bot.storage.database import upgrade_database
 from bot.telegram import callbacks, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
 from bot.upkeep.freshness import Freshness, KnowledgeWatcher
 from indexing.engine import KnowledgeEngine
 from indexing.errors import EngineError
-from indexing.settings import Settings
 from indexing.storage.db import create_schema, make_engine, make_sessions
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ def default_rate_limiter() -> AIORateLimiter:
 
 
 def build_application(
-    settings: Settings,
+    settings: BotSettings,
     engine: KnowledgeBase,
     db: sqlalchemy.Engine,
     *,
@@ -147,7 +147,7 @@ def build_application(
 
 
 def build_services(
-    settings: Settings, engine: KnowledgeBase, db: sqlalchemy.Engine, progress_interval: float
+    settings: BotSettings, engine: KnowledgeBase, db: sqlalchemy.Engine, progress_interval: float
 ) -> Services:
     """The services handlers and jobs reach through their context."""
     sessions = make_sessions(db)
@@ -171,7 +171,7 @@ def build_services(
     )
 
 
-def start_watch(application: BotApplication, services: Services, settings: Settings) -> None:
+def start_watch(application: BotApplication, services: Services, settings: BotSettings) -> None:
     """Reindex shortly after files change in the knowledge folder (WATCH_KNOWLEDGE)."""
 
     async def on_change() -> None:
@@ -239,7 +239,7 @@ async def set_command_menus(application: BotApplication, admin_ids: tuple[int, .
             log.warning("No admin command menu for one admin: %s", error)
 
 
-def webhook_options(settings: Settings) -> dict[str, Any]:
+def webhook_options(settings: BotSettings) -> dict[str, Any]:
     """Arguments of `run_webhook` / `Updater.start_webhook` for the configured WEBHOOK_URL.
 
     Telegram echoes the secret in a header of every delivery and PTB rejects requests without
@@ -258,7 +258,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings) -> None:
+def run(settings: BotSettings) -> None:
     """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
     upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all

@@ -16,10 +16,10 @@ from e2e_kit import ADMIN_ID, ProxyEngine, RunningBot, StartBot, write_knowledge
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant.service import Assistant
+from bot.settings import BotSettings
 from bot.telegram.app import build_application
 from indexing.engine import KnowledgeEngine
 from indexing.retrieval.embedding import Embedder
-from indexing.settings import Settings
 from indexing.storage.db import create_schema, make_engine, make_sessions
 
 
@@ -81,7 +81,7 @@ def own_engine(tmp_path: Path, default_embedder: Embedder) -> Iterator[Knowledge
 
 def indexed_engine(knowledge: Path, data: Path, embedder: Embedder) -> KnowledgeEngine:
     """A real engine over the small test knowledge folder written at `knowledge`, indexed."""
-    settings = Settings(knowledge_dir=write_knowledge(knowledge), data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    settings = BotSettings(knowledge_dir=write_knowledge(knowledge), data_dir=data, _env_file=None)  # type: ignore[call-arg]
     db = make_engine(settings.resolved_database_url)
     create_schema(db)
     engine = KnowledgeEngine(settings, db, embedder)
@@ -116,7 +116,7 @@ async def start_bot(
                 "community_contact": "l'équipe d'animation de la Communauté",
                 **overrides,
             }
-            settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
+            settings = BotSettings(_env_file=None, **fields)  # type: ignore[call-arg]
             db = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
             stack.callback(db.dispose)
             proxy = ProxyEngine(engine or shared_engine)

@@ -10,13 +10,13 @@ import pytest
 import sqlalchemy
 from telegram.error import RetryAfter
 
+from bot.settings import BotSettings
 from bot.telegram.app import (
     MessageRateLimiter,
     MissingTokenError,
     build_application,
     webhook_options,
 )
-from indexing.settings import Settings
 
 
 async def test_only_messages_spend_the_flood_budget() -> None:
@@ -61,10 +61,10 @@ async def test_uncounted_calls_still_wait_out_retry_after() -> None:
 
 
 def test_configuration_errors(db: sqlalchemy.Engine) -> None:
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = BotSettings(_env_file=None)  # type: ignore[call-arg]
     with pytest.raises(MissingTokenError, match="TELEGRAM_BOT_TOKEN"):
         build_application(settings, object(), db)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="WEBHOOK_URL"):
         webhook_options(settings)
-    secret = Settings(_env_file=None, webhook_url="https://x.org/h", webhook_secret="s" * 40)  # type: ignore[call-arg]
+    secret = BotSettings(_env_file=None, webhook_url="https://x.org/h", webhook_secret="s" * 40)  # type: ignore[call-arg]
     assert webhook_options(secret)["secret_token"] == "s" * 40

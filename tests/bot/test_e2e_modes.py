@@ -13,9 +13,9 @@ from e2e_kit import callback_data, message_id, write_knowledge
 from emulator import AsyncEmulatorClient, Chat, Emulator, User, free_port
 from sqlalchemy import Engine
 
+from bot.settings import BotSettings
 from bot.telegram.app import build_application, webhook_options
 from indexing.engine import KnowledgeEngine
-from indexing.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -31,7 +31,7 @@ async def test_webhook_mode_with_secret(
     db: Engine,
 ) -> None:
     port = free_port()
-    settings = Settings(  # type: ignore[call-arg]
+    settings = BotSettings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_bot_token=bot_token,
         telegram_base_url=emulator.base_url,

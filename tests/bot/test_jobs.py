@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
+from bot.settings import BotSettings
 from bot.telegram.app import build_application
 from bot.telegram.jobs import ANCHOR, JOB_DIGEST, JOB_LINKS, JOB_PURGE, JOB_REINDEX, first_run
 from bot.upkeep.freshness import KnowledgeWatcher
-from indexing.settings import Settings
 
 
 def test_first_runs_sit_on_a_fixed_grid() -> None:
@@ -27,8 +27,8 @@ def test_first_runs_sit_on_a_fixed_grid() -> None:
     assert first_run(ANCHOR, week) == ANCHOR + week  # never now: strictly after
 
 
-def _settings(tmp_path: Path, **fields: object) -> Settings:
-    return Settings(
+def _settings(tmp_path: Path, **fields: object) -> BotSettings:
+    return BotSettings(
         _env_file=None,  # type: ignore[call-arg]
         telegram_bot_token="1:abc",  # noqa: S106 - a dummy token, never sent
         data_dir=tmp_path,

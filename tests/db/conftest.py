@@ -15,7 +15,7 @@ if (
 
 from postgres_server import PostgresServer, find_server_binaries
 
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 
 NO_SERVER = (
     "PostgreSQL server binaries (initdb, pg_ctl) are not installed: on Debian, "
@@ -50,9 +50,9 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def db_settings(db_url: str, kb_dir: Path, tmp_path: Path) -> Settings:
-    """Settings on `db_url` with the fast hashing embedder, ignoring any .env."""
-    return Settings(  # type: ignore[call-arg]
+def db_settings(db_url: str, kb_dir: Path, tmp_path: Path) -> EngineSettings:
+    """EngineSettings on `db_url` with the fast hashing embedder, ignoring any .env."""
+    return EngineSettings(  # type: ignore[call-arg]
         knowledge_dir=kb_dir,
         data_dir=tmp_path / "data",
         database_url=db_url,

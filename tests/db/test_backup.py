@@ -20,7 +20,7 @@ from bot.storage.database import schema_matches_models, upgrade_database
 from bot.upkeep import backup as backups
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage import store
 from indexing.storage.db import make_engine, make_sessions
 
@@ -28,7 +28,7 @@ QUESTION = "Qu'est-ce que le DLA ?"
 
 
 @pytest.fixture
-def live(db_settings: Settings) -> Iterator[KnowledgeEngine]:
+def live(db_settings: EngineSettings) -> Iterator[KnowledgeEngine]:
     """A running deployment: migrated database, a published index."""
     upgrade_database(db_settings.resolved_database_url)
     engine = KnowledgeEngine.open(db_settings)
@@ -84,7 +84,9 @@ class Busy:
                 )
 
 
-def restore(backup_dir: Path, settings: Settings, server: PostgresServer | None) -> Settings:
+def restore(
+    backup_dir: Path, settings: EngineSettings, server: PostgresServer | None
+) -> EngineSettings:
     """Restore a backup into a fresh data folder (and a fresh database on PostgreSQL)."""
     data = settings.data_dir.parent / "restored"
     shutil.copytree(backup_dir / "index", data / "index")
@@ -109,7 +111,7 @@ def restore(backup_dir: Path, settings: Settings, server: PostgresServer | None)
 
 def test_backup_while_reindexing_and_writing_restores_a_working_bot(
     live: KnowledgeEngine,
-    db_settings: Settings,
+    db_settings: EngineSettings,
     kb_dir: Path,
     tmp_path: Path,
     request: pytest.FixtureRequest,
@@ -154,7 +156,7 @@ def test_backup_while_reindexing_and_writing_restores_a_working_bot(
 
 
 def test_backup_refuses_a_folder_in_use(
-    live: KnowledgeEngine, db_settings: Settings, tmp_path: Path
+    live: KnowledgeEngine, db_settings: EngineSettings, tmp_path: Path
 ) -> None:
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "something").write_text("x")
@@ -167,14 +169,16 @@ def test_postgres_backup_without_pg_dump_says_so(
 ) -> None:
     upgrade_database(postgresql_url)
     monkeypatch.setattr(backups, "find_pg_dump", lambda: None)
-    settings = Settings(data_dir=tmp_path / "data", database_url=postgresql_url, _env_file=None)  # type: ignore[call-arg]
+    settings = EngineSettings(
+        data_dir=tmp_path / "data", database_url=postgresql_url, _env_file=None
+    )  # type: ignore[call-arg]
     with pytest.raises(backups.BackupError, match="pg_dump introuvable"):
         backups.backup(settings, tmp_path / "b")
 
 
 def test_essbot_backup_command(
     live: KnowledgeEngine,
-    db_settings: Settings,
+    db_settings: EngineSettings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -15,7 +15,7 @@ from bot.storage import records
 from bot.storage.database import upgrade_database
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer, Source
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage import store
 from indexing.storage.db import make_engine, make_sessions
 
@@ -24,7 +24,7 @@ QUESTION = "Qu'est-ce que le DLA ?"
 
 
 @pytest.fixture
-def engine(db_settings: Settings) -> Iterator[KnowledgeEngine]:
+def engine(db_settings: EngineSettings) -> Iterator[KnowledgeEngine]:
     """The engine on a migrated database, with the hashing embedder."""
     upgrade_database(db_settings.resolved_database_url)
     eng = KnowledgeEngine.open(db_settings)
@@ -74,7 +74,7 @@ def test_incremental_reindex(engine: KnowledgeEngine, kb_dir: Path) -> None:
 
 
 def test_reindex_from_another_process_sees_the_stored_hashes(
-    engine: KnowledgeEngine, db_settings: Settings
+    engine: KnowledgeEngine, db_settings: EngineSettings
 ) -> None:
     engine.reindex()
     again = KnowledgeEngine.open(db_settings)  # a second process on the same database

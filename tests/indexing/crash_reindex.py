@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from indexing.engine import KnowledgeEngine
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage import indexer, snapshot
 
 
@@ -48,7 +48,7 @@ def arm(point: str) -> None:
 def main() -> None:
     knowledge, data, point = sys.argv[1:4]
     arm(point)
-    settings = Settings(
+    settings = EngineSettings(
         knowledge_dir=Path(knowledge),
         data_dir=Path(data),
         embedding_model="hashing",

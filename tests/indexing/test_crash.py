@@ -12,13 +12,13 @@ import pytest
 from sqlalchemy import func, select
 
 from indexing.engine import KnowledgeEngine
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage import store
 
 SCRIPT = Path(__file__).with_name("crash_reindex.py")
 
 
-def hashing_settings(settings: Settings) -> Settings:
+def hashing_settings(settings: EngineSettings) -> EngineSettings:
     return settings.model_copy(update={"embedding_model": "hashing"})
 
 
@@ -39,7 +39,7 @@ def assert_consistent(engine: KnowledgeEngine, kb_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("point", ["embedding", "snapshot-written", "committed", "published"])
-def test_kill_minus_nine_during_reindex(settings: Settings, kb_dir: Path, point: str) -> None:
+def test_kill_minus_nine_during_reindex(settings: EngineSettings, kb_dir: Path, point: str) -> None:
     settings = hashing_settings(settings)
     engine = KnowledgeEngine.open(settings)
     engine.reindex()

@@ -11,7 +11,7 @@ import pytest
 from indexing.engine import KnowledgeEngine
 from indexing.errors import IndexNotBuiltError, ReindexInProgressError
 from indexing.retrieval.embedding import Embedder, HashingEmbedder, Vectors
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage.db import make_engine
 
 
@@ -45,7 +45,7 @@ def counting(default_embedder: Embedder) -> CountingEmbedder:
 
 
 @pytest.fixture
-def engine_c(settings: Settings, counting: CountingEmbedder) -> KnowledgeEngine:
+def engine_c(settings: EngineSettings, counting: CountingEmbedder) -> KnowledgeEngine:
     from indexing.storage.db import create_schema
 
     db = make_engine(settings.resolved_database_url)
@@ -136,7 +136,7 @@ def test_a_reindex_retires_the_answers_given_from_the_old_index(
 
 
 def test_changing_the_model_forces_a_full_rebuild(
-    settings: Settings, engine_c: KnowledgeEngine
+    settings: EngineSettings, engine_c: KnowledgeEngine
 ) -> None:
     engine_c.reindex()
     other = KnowledgeEngine(
@@ -179,7 +179,7 @@ def test_a_file_that_breaks_keeps_its_previous_version(
 
 
 def test_a_second_reindex_at_once_is_refused(
-    engine_c: KnowledgeEngine, settings: Settings, default_embedder: Embedder
+    engine_c: KnowledgeEngine, settings: EngineSettings, default_embedder: Embedder
 ) -> None:
     gate = threading.Event()
     slow = CountingEmbedder(default_embedder, gate)
@@ -197,7 +197,7 @@ def test_a_second_reindex_at_once_is_refused(
 
 
 def test_answers_keep_coming_from_the_old_index_during_a_reindex(
-    settings: Settings, engine_c: KnowledgeEngine, kb_dir: Path, default_embedder: Embedder
+    settings: EngineSettings, engine_c: KnowledgeEngine, kb_dir: Path, default_embedder: Embedder
 ) -> None:
     engine_c.reindex()
     old_build = engine_c.answer("DLA").build_id
