@@ -34,10 +34,10 @@ from echo_bench import arun_echo_benchmark  # noqa: E402
 from emulator import Emulator  # noqa: E402
 
 from bot.settings import BotSettings  # noqa: E402
+from bot.storage.database import open_database  # noqa: E402
 from bot.telegram.app import build_application, default_rate_limiter  # noqa: E402
 from indexing.answering.cache import AnswerCache  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
-from indexing.storage.db import make_engine  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
 
@@ -71,9 +71,9 @@ async def bench_bot(
         knowledge_dir=engine.settings.knowledge_dir,
     )
     bot_id = token.split(":")[0]
-    db = make_engine(f"sqlite:///{scratch / f'bot-{bot_id}.sqlite3'}")
+    database = open_database(f"sqlite:///{scratch / f'bot-{bot_id}.sqlite3'}")
     application = build_application(
-        settings, engine, db, rate_limiter="default" if throttled else None
+        settings, engine, database.sessions, rate_limiter="default" if throttled else None
     )
     try:
         return await arun_echo_benchmark(
@@ -85,7 +85,7 @@ async def bench_bot(
             question=lambda m, q: questions[(m * each + q) % len(questions)],
         )
     finally:
-        db.dispose()
+        database.close()
 
 
 RUNS = (
@@ -108,7 +108,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             _env_file=None,
             **options,
         )  # type: ignore[call-arg]
-        engine = KnowledgeEngine.open(settings)
+        engine_database = open_database(settings.resolved_database_url)
+        engine = KnowledgeEngine.open(settings, engine_database.sessions)
         load = {"members": args.members, "each": args.questions_each}
         results: dict[str, Any] = {}
         try:
@@ -134,7 +135,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 emulator, engine, scratch, **load, questions=questions, throttled=True
             )
         finally:
-            engine.close()
+            engine_database.close()
 
     def ratio(bot: str, echo: str) -> float:
         return round(results[bot]["answers_per_s"] / results[echo]["answers_per_s"], 3)

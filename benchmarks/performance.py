@@ -20,6 +20,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.storage.database import open_database  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
 from indexing.retrieval.embedding import make_embedder  # noqa: E402
 from indexing.settings import EngineSettings  # noqa: E402
@@ -54,6 +55,11 @@ def settings_for(knowledge: Path, data: Path, model: str) -> EngineSettings:
     )
 
 
+def open_engine(settings: EngineSettings) -> KnowledgeEngine:
+    """The engine on its migrated database (left open for the life of the benchmark)."""
+    return KnowledgeEngine.open(settings, open_database(settings.resolved_database_url).sessions)
+
+
 def indexing_overhead(model: str, files: int, tmp: Path) -> dict[str, float]:
     """Full index of a subset vs the raw embedder on exactly the same chunk texts."""
     subset = tmp / "subset"
@@ -73,7 +79,7 @@ def indexing_overhead(model: str, files: int, tmp: Path) -> dict[str, float]:
     for i in range(0, len(texts), 64):
         embedder.embed_passages(texts[i : i + 64])
     raw = time.perf_counter() - start
-    engine = KnowledgeEngine.open(settings_for(subset, tmp / "data-subset", model))
+    engine = open_engine(settings_for(subset, tmp / "data-subset", model))
     engine.embedder = embedder
     engine.indexer._embedder = embedder  # same loaded model: compare work, not loading
     engine.retriever._embedder = embedder
@@ -101,7 +107,7 @@ def noop_reindex(files: int, tmp: Path) -> dict[str, float]:
         target.write_text(
             src.read_text(encoding="utf-8") + f"\n\nVariante {n}.\n", encoding="utf-8"
         )
-    engine = KnowledgeEngine.open(settings_for(folder, tmp / "data-many", "hashing"))
+    engine = open_engine(settings_for(folder, tmp / "data-many", "hashing"))
     engine.reindex()
     timings = []
     for _ in range(3):
@@ -114,7 +120,7 @@ def noop_reindex(files: int, tmp: Path) -> dict[str, float]:
 
 def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
     """Warm latency of `answer` on a snapshot of `chunks` passages (the real ones, replicated)."""
-    engine = KnowledgeEngine.open(settings_for(ROOT / "knowledge", tmp / "data-real", model))
+    engine = open_engine(settings_for(ROOT / "knowledge", tmp / "data-real", model))
     engine.reindex()
     base = engine.retrieve("x")[0]
     rng = np.random.default_rng(0)
@@ -168,10 +174,12 @@ def peak_memory(model: str, tmp: Path) -> dict[str, float]:
     data = tmp / "data-real"
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
+        "from bot.storage.database import open_database\n"
         "from indexing.engine import KnowledgeEngine\n"
         "from indexing.settings import EngineSettings\n"
-        f"e = KnowledgeEngine.open(EngineSettings(knowledge_dir={str(ROOT / 'knowledge')!r},"
-        f" data_dir={str(data)!r}, embedding_model={model!r}, _env_file=None))\n"
+        f"s = EngineSettings(knowledge_dir={str(ROOT / 'knowledge')!r},"
+        f" data_dir={str(data)!r}, embedding_model={model!r}, _env_file=None)\n"
+        "e = KnowledgeEngine.open(s, open_database(s.resolved_database_url).sessions)\n"
         f"for q in {QUESTIONS!r} * 5: e.answer(q)\n"
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through fork and
         # exec, so a big benchmark process would inflate the child's figure

@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.storage.database import open_database
 from indexing.answering.composer import AbstainConfig
 from indexing.engine import KnowledgeEngine
 from indexing.quality.evaluation import EvalReport, evaluate, load_questions
@@ -36,7 +37,8 @@ def open_engine(
         answer_cache_size=0,  # sweeps re-ask the same questions
         _env_file=None,
     )  # type: ignore[call-arg]
-    engine = KnowledgeEngine.open(settings, policy=policy)
+    database = open_database(settings.resolved_database_url)  # lives as long as the benchmark
+    engine = KnowledgeEngine.open(settings, database.sessions, policy=policy)
     engine.reindex()
     return engine
 

@@ -1,4 +1,9 @@
-"""Command line: `essbot [--knowledge DIR] [--data DIR] COMMAND`."""
+"""Command line: `essbot [--knowledge DIR] [--data DIR] COMMAND`, the engine's commands.
+
+The `essbot` console script (`bot.cli`) runs `main` with the bot's commands and settings and the
+database opener (the engine never creates tables; the bot's migrations own them). Each command
+is `handler(args, settings, open_database)`.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,18 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from indexing.errors import EngineError
 from indexing.models import Answer, IndexReport
 from indexing.settings import EngineSettings
+from indexing.storage.db import DatabaseOpener
+
+if TYPE_CHECKING:
+    from indexing.engine import KnowledgeEngine
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +79,18 @@ def settings_from(
     return settings_class(**overrides)  # type: ignore[arg-type]
 
 
-def open_engine(settings: EngineSettings) -> Any:
+@contextmanager
+def opened_engine(
+    settings: EngineSettings, open_database: DatabaseOpener
+) -> Iterator[KnowledgeEngine]:
+    """The engine on the opened (and upgraded) database, closed at the end."""
     from indexing.engine import KnowledgeEngine
 
-    return KnowledgeEngine.open(settings)
+    database = open_database(settings.resolved_database_url)
+    try:
+        yield KnowledgeEngine.open(settings, database.sessions)
+    finally:
+        database.close()
 
 
 def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[[], None]]:
@@ -105,19 +123,22 @@ def progress_bar(label: str) -> tuple[Callable[[int, int, str], None], Callable[
     return update, close
 
 
-def cmd_index(args: argparse.Namespace, settings: EngineSettings) -> int:
+def cmd_index(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """Index the knowledge folder and print a summary."""
-    engine = open_engine(settings)
-    update, close = progress_bar("Lecture des fichiers")
-    try:
-        report: IndexReport = engine.reindex(full=args.full, progress=update)
-    finally:
-        close()
+    with opened_engine(settings, open_database) as engine:
+        update, close = progress_bar("Lecture des fichiers")
+        try:
+            report: IndexReport = engine.reindex(full=args.full, progress=update)
+        finally:
+            close()
+        built = engine.has_index()
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(format_report(report))
-    return 0 if engine.has_index() else 1
+    return 0 if built else 1
 
 
 def format_report(report: IndexReport) -> str:
@@ -131,13 +152,12 @@ def format_report(report: IndexReport) -> str:
     return "\n".join(lines)
 
 
-def cmd_ask(args: argparse.Namespace, settings: EngineSettings) -> int:
+def cmd_ask(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """Answer one question."""
-    engine = open_engine(settings)
-    try:
+    with opened_engine(settings, open_database) as engine:
         answer: Answer = engine.answer(" ".join(args.question), limit=args.limit)
-    finally:
-        engine.close()
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -165,13 +185,15 @@ def format_answer(answer: Answer) -> str:
     return "\n".join(lines).rstrip()
 
 
-def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
+def cmd_eval(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """Measure retrieval quality and abstention on a question file."""
     from indexing.quality.evaluation import evaluate, load_questions
 
     questions = load_questions(args.file)
-    engine = open_engine(settings)
-    report = evaluate(questions, lambda q: engine.answer(q, limit=10))
+    with opened_engine(settings, open_database) as engine:
+        report = evaluate(questions, lambda q: engine.answer(q, limit=10))
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
         return 0
@@ -190,10 +212,11 @@ def cmd_eval(args: argparse.Namespace, settings: EngineSettings) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace, settings: EngineSettings) -> int:
+def cmd_chat(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """A conversation in the terminal on the same answer service."""
-    engine = open_engine(settings)
-    try:
+    with opened_engine(settings, open_database) as engine:
         engine.ensure_index()
         print("Posez vos questions (ligne vide ou Ctrl-D pour quitter).")
         while True:
@@ -205,17 +228,16 @@ def cmd_chat(args: argparse.Namespace, settings: EngineSettings) -> int:
             if not question:
                 return 0
             print(format_answer(engine.answer(question)))
-    finally:
-        engine.close()
 
 
 def main(
-    argv: Sequence[str] | None = None,
+    argv: Sequence[str] | None,
+    open_database: DatabaseOpener,
     extra: Sequence[Register] = (),
     settings_class: type[EngineSettings] = EngineSettings,
 ) -> int:
-    """Parse and dispatch; the `essbot` console script adds the bot's commands and settings
-    (bot.cli)."""
+    """Parse and dispatch; the `essbot` console script (bot.cli) gives the database opener and
+    adds the bot's commands and settings."""
     args = build_parser(extra).parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -225,14 +247,10 @@ def main(
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         settings = settings_from(args, settings_class)
-        return int(args.handler(args, settings))
+        return int(args.handler(args, settings, open_database))
     except EngineError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)
         return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexing.answering.cache import AnswerCache
@@ -23,7 +22,6 @@ from indexing.retrieval.keyword import FrenchAnalyzer
 from indexing.retrieval.search import FusionConfig, Retrieval, Retriever
 from indexing.settings import EngineSettings
 from indexing.sources.chunking import ChunkingPolicy, split_sentences
-from indexing.storage.db import create_schema, make_engine, make_sessions
 from indexing.storage.indexer import Indexer, Progress
 from indexing.storage.snapshot import DocumentInfo, Snapshot, SnapshotStore
 
@@ -44,15 +42,14 @@ class KnowledgeEngine:
     def __init__(
         self,
         settings: EngineSettings,
-        db: Engine,
+        sessions: sessionmaker[Session],
         embedder: Embedder,
         fusion: FusionConfig | None = None,
         abstain: AbstainConfig | None = None,
         policy: ChunkingPolicy | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db
-        self.sessions: sessionmaker[Session] = make_sessions(db)
+        self.sessions = sessions  # of a database already upgraded: the engine creates no table
         self.embedder = embedder
         self.snapshots = SnapshotStore(settings.data_dir / "index")
         profile = profile_for(embedder.name)
@@ -76,14 +73,13 @@ class KnowledgeEngine:
 
     @classmethod
     def open(
-        cls, settings: EngineSettings, db: Engine | None = None, **options: object
+        cls, settings: EngineSettings, sessions: sessionmaker[Session], **options: object
     ) -> KnowledgeEngine:
-        """Build the engine from settings; cheap: the model and index load on first use."""
+        """Build the engine from settings on an open database (its owner closes it); cheap: the
+        model and index load on first use."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = db or make_engine(settings.resolved_database_url)
-        create_schema(db)
         embedder = make_embedder(settings.embedding_model, settings.embedding_threads)
-        return cls(settings, db, embedder, **options)  # type: ignore[arg-type]
+        return cls(settings, sessions, embedder, **options)  # type: ignore[arg-type]
 
     # -- reading ---------------------------------------------------------------------------
     def _current(self) -> _Loaded:
@@ -201,10 +197,6 @@ class KnowledgeEngine:
         if self.has_index():
             return None
         return self.reindex(progress=progress, wait_seconds=600)
-
-    def close(self) -> None:
-        """Release the database connections."""
-        self.db.dispose()
 
 
 def _other_model(built_with: str, configured: str) -> str:

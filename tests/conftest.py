@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
 from indexing.retrieval.embedding import Embedder, make_embedder
 from indexing.settings import EngineSettings
+from indexing.storage.db import Database, make_engine, make_sessions
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 
@@ -43,16 +45,37 @@ def settings(tmp_path: Path, kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> E
     return EngineSettings(knowledge_dir=kb_dir, data_dir=tmp_path / "data", _env_file=None)  # type: ignore[call-arg]
 
 
-@pytest.fixture
-def engine(settings: EngineSettings, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
-    """The real engine (SQLite file, FAISS, USE) over the fixture folder, not yet indexed."""
-    from indexing.storage.db import create_schema, make_engine
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file brought to the latest revision by `open_database`, once per session."""
+    path = tmp_path_factory.mktemp("migrated") / "head.sqlite3"
+    open_database(f"sqlite:///{path}").close()
+    return path
 
-    db = make_engine(settings.resolved_database_url)
-    create_schema(db)
-    eng = KnowledgeEngine(settings, db, default_embedder)
-    yield eng
-    eng.close()
+
+def sqlite_copy(migrated: Path, target: Path) -> Database:
+    """A fresh database at `target`: a copy of the migrated file (migrating again per test would
+    cost a tenth of a second each)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(migrated, target)
+    engine = make_engine(f"sqlite:///{target}")
+    return Database(engine, make_sessions(engine))
+
+
+@pytest.fixture
+def database(settings: EngineSettings, migrated_sqlite: Path) -> Iterator[Database]:
+    """The database of `settings` (a SQLite file in tmp_path) at the latest revision."""
+    opened = sqlite_copy(migrated_sqlite, settings.data_dir / "essbot.sqlite3")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def engine(
+    settings: EngineSettings, database: Database, default_embedder: Embedder
+) -> KnowledgeEngine:
+    """The real engine (SQLite file, FAISS, e5) over the fixture folder, not yet indexed."""
+    return KnowledgeEngine(settings, database.sessions, default_embedder)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
 from indexing.quality.evaluation import evaluate, load_questions
 from indexing.settings import EngineSettings
@@ -29,7 +30,8 @@ def starter_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
     """The real default engine over the real knowledge folder."""
     data = tmp_path_factory.mktemp("starter-data")
     settings = EngineSettings(knowledge_dir=ROOT / "knowledge", data_dir=data, _env_file=None)  # type: ignore[call-arg]
-    engine = KnowledgeEngine.open(settings)
+    database = open_database(settings.resolved_database_url)  # closed with the test process
+    engine = KnowledgeEngine.open(settings, database.sessions)
     report = engine.reindex()
     assert report.failed == (), report.failed
     return engine

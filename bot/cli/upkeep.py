@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.settings import BotSettings
 from indexing.errors import UnreadableFileError
+from indexing.storage.db import DatabaseOpener
 
 
 def register(sub: Any) -> None:
@@ -34,7 +35,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_links)
 
 
-def cmd_backup(args: argparse.Namespace, settings: BotSettings) -> int:
+def cmd_backup(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Copy the database and the published index into DIR."""
     from bot.upkeep.backup import backup
 
@@ -48,7 +51,9 @@ def cmd_backup(args: argparse.Namespace, settings: BotSettings) -> int:
     return 0
 
 
-def cmd_links(args: argparse.Namespace, settings: BotSettings) -> int:
+def cmd_links(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Check every URL the knowledge folder cites; exit 1 if one is dead or unreachable."""
     from bot.upkeep.links import LinkState, check_links, collect_links, render_links_table
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import sqlalchemy
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -38,13 +37,12 @@ from bot.assistant.service import Assistant, KnowledgeBase
 from bot.community.insight import Insight
 from bot.community.privacy import Privacy
 from bot.settings import BotSettings
-from bot.storage.database import upgrade_database
 from bot.telegram import callbacks, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
 from bot.upkeep.freshness import Freshness, KnowledgeWatcher
 from indexing.engine import KnowledgeEngine
 from indexing.errors import EngineError
-from indexing.storage.db import create_schema, make_engine, make_sessions
+from indexing.storage.db import DatabaseOpener
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +93,7 @@ def default_rate_limiter() -> AIORateLimiter:
 def build_application(
     settings: BotSettings,
     engine: KnowledgeBase,
-    db: sqlalchemy.Engine,
+    sessions: sessionmaker[Session],
     *,
     rate_limiter: BaseRateLimiter[Any] | Literal["default"] | None = "default",
     progress_interval: float = 1.0,
@@ -106,10 +104,9 @@ def build_application(
     """
     if settings.telegram_bot_token is None:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
-    services = build_services(settings, engine, db, progress_interval)
+    services = build_services(settings, engine, sessions, progress_interval)
 
     async def post_init(application: BotApplication) -> None:
-        await asyncio.to_thread(create_schema, db)
         application.bot_data.services = services
         await set_command_menus(application, settings.admin_ids)
         if settings.watch_knowledge:
@@ -147,10 +144,12 @@ def build_application(
 
 
 def build_services(
-    settings: BotSettings, engine: KnowledgeBase, db: sqlalchemy.Engine, progress_interval: float
+    settings: BotSettings,
+    engine: KnowledgeBase,
+    sessions: sessionmaker[Session],
+    progress_interval: float,
 ) -> Services:
     """The services handlers and jobs reach through their context."""
-    sessions = make_sessions(db)
     key = settings.user_hash_key.get_secret_value().encode("utf-8")
     assistant = Assistant(
         engine,
@@ -258,15 +257,14 @@ def webhook_options(settings: BotSettings) -> dict[str, Any]:
     }
 
 
-def run(settings: BotSettings) -> None:
+def run(settings: BotSettings, open_database: DatabaseOpener) -> None:
     """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted."""
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
-    upgrade_database(settings.resolved_database_url)  # migrations before the engine's create_all
-    db = make_engine(settings.resolved_database_url)
-    engine = KnowledgeEngine.open(settings, db)
+    database = open_database(settings.resolved_database_url)
+    engine = KnowledgeEngine.open(settings, database.sessions)
     try:
         engine.ensure_index()
-        application = build_application(settings, engine, db)
+        application = build_application(settings, engine, database.sessions)
         if settings.webhook_url:
             log.info("Starting in webhook mode on port %d", settings.webhook_port)
             application.run_webhook(**webhook_options(settings))
@@ -274,5 +272,4 @@ def run(settings: BotSettings) -> None:
             log.info("Starting in long-polling mode")
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     finally:
-        engine.close()
-        db.dispose()
+        database.close()

@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 import pytest
-import sqlalchemy
+from sqlalchemy.orm import Session, sessionmaker
 from telegram.error import RetryAfter
 
 from bot.settings import BotSettings
@@ -60,10 +60,10 @@ async def test_uncounted_calls_still_wait_out_retry_after() -> None:
     await limiter.shutdown()
 
 
-def test_configuration_errors(db: sqlalchemy.Engine) -> None:
+def test_configuration_errors(sessions: sessionmaker[Session]) -> None:
     settings = BotSettings(_env_file=None)  # type: ignore[call-arg]
     with pytest.raises(MissingTokenError, match="TELEGRAM_BOT_TOKEN"):
-        build_application(settings, object(), db)  # type: ignore[arg-type]
+        build_application(settings, object(), sessions)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="WEBHOOK_URL"):
         webhook_options(settings)
     secret = BotSettings(_env_file=None, webhook_url="https://x.org/h", webhook_secret="s" * 40)  # type: ignore[call-arg]

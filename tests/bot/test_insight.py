@@ -23,7 +23,6 @@ from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
 from indexing.models import Answer
 from indexing.retrieval.embedding import Embedder
-from indexing.storage.db import make_engine, make_sessions
 
 NOW = dt.datetime(2026, 6, 10, 12, 0)  # a Wednesday
 EARLIER = NOW - dt.timedelta(hours=1)
@@ -235,13 +234,11 @@ def test_report_files_are_anonymised_aggregates(
 
 def _cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
     """The database `essbot --data tmp/data` uses, with every table."""
-    from bot.storage.database import upgrade_database
+    from bot.storage.database import open_database
 
     monkeypatch.chdir(tmp_path)  # no developer .env
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    url = f"sqlite:///{(tmp_path / 'data' / 'essbot.sqlite3').resolve()}"
-    upgrade_database(url)
-    return make_sessions(make_engine(url))
+    return open_database(f"sqlite:///{(tmp_path / 'data' / 'essbot.sqlite3').resolve()}").sessions
 
 
 def test_essbot_report_writes_both_files(

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import BotSettings
 from bot.telegram.app import build_application
@@ -37,12 +37,12 @@ def _settings(tmp_path: Path, **fields: object) -> BotSettings:
 
 
 def test_jobs_follow_the_settings(
-    tmp_path: Path, db: sqlalchemy.Engine, fake_engine: object
+    tmp_path: Path, sessions: sessionmaker[Session], fake_engine: object
 ) -> None:
     settings = _settings(
         tmp_path, reindex_interval_minutes=15, link_check_interval_hours=24, digest_interval_days=7
     )
-    queue = build_application(settings, fake_engine, db).job_queue  # type: ignore[arg-type]
+    queue = build_application(settings, fake_engine, sessions).job_queue  # type: ignore[arg-type]
     assert queue is not None
     jobs = {job.name: job for job in queue.jobs()}
     assert set(jobs) == {JOB_REINDEX, JOB_LINKS, JOB_DIGEST, JOB_PURGE}
@@ -52,7 +52,7 @@ def test_jobs_follow_the_settings(
     off = _settings(
         tmp_path, reindex_interval_minutes=0, link_check_interval_hours=0, digest_interval_days=0
     )
-    queue = build_application(off, fake_engine, db).job_queue  # type: ignore[arg-type]
+    queue = build_application(off, fake_engine, sessions).job_queue  # type: ignore[arg-type]
     assert queue is not None and [job.name for job in queue.jobs()] == [JOB_PURGE]
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import main
 from bot.storage import records
-from bot.storage.database import schema_matches_models, upgrade_database
+from bot.storage.database import open_database, schema_matches_models, upgrade_database
 from bot.upkeep import backup as backups
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer
@@ -30,11 +30,11 @@ QUESTION = "Qu'est-ce que le DLA ?"
 @pytest.fixture
 def live(db_settings: EngineSettings) -> Iterator[KnowledgeEngine]:
     """A running deployment: migrated database, a published index."""
-    upgrade_database(db_settings.resolved_database_url)
-    engine = KnowledgeEngine.open(db_settings)
+    database = open_database(db_settings.resolved_database_url)
+    engine = KnowledgeEngine.open(db_settings, database.sessions)
     engine.reindex()
     yield engine
-    engine.close()
+    database.close()
 
 
 class Busy:
@@ -142,15 +142,15 @@ def test_backup_while_reindexing_and_writing_restores_a_working_bot(
             assert (s.scalar(select(func.count()).select_from(records.QuestionRecord)) or 0) > 0
     finally:
         db.dispose()
-    upgrade_database(restored.resolved_database_url)  # already at head: nothing to do
-    engine = KnowledgeEngine.open(restored)
+    database = open_database(restored.resolved_database_url)  # already at head: nothing to do
+    engine = KnowledgeEngine.open(restored, database.sessions)
     try:
         answer = engine.answer(QUESTION)
         assert answer.answered and answer.build_id == report.build_id
         assert answer.sources[0].path == "ressources/dla.md"
         assert not engine.reindex().removed  # the restored database knows the indexed files
     finally:
-        engine.close()
+        database.close()
         if server is not None:
             server.drop_database(restored.resolved_database_url)
 

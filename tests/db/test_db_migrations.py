@@ -21,7 +21,7 @@ from bot.storage.database import (
 )
 from indexing import cli as engine_cli
 from indexing.storage import store
-from indexing.storage.db import Base, create_schema, make_engine
+from indexing.storage.db import Base, make_engine
 
 ENGINE_TABLES = ("documents", "chunks", "index_builds")
 
@@ -63,7 +63,7 @@ def test_the_check_reports_a_missing_table(db_url: str, db: Engine) -> None:
 def test_database_created_by_create_all_is_stamped_and_keeps_its_rows(
     db_url: str, db: Engine
 ) -> None:
-    create_schema(db)  # every model imported: what the bot made before migrations existed
+    Base.metadata.create_all(db)  # every model imported: what the bot made before migrations
     with db.begin() as connection:
         connection.execute(insert(store.BuildRow), [_build_row("b1")])
     upgrade_database(db_url)
@@ -111,7 +111,7 @@ def test_essbot_start_migrates_before_indexing(
     for name, value in {"DATABASE_URL": db_url, "EMBEDDING_MODEL": "hashing"}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)  # then the terminal chat: skipped
-    monkeypatch.setattr(engine_cli, "cmd_chat", lambda _args, _settings: 0)
+    monkeypatch.setattr(engine_cli, "cmd_chat", lambda _args, _settings, _open: 0)
     assert main(["--knowledge", str(kb_dir), "--data", str(tmp_path / "data"), "start"]) == 0
     db = make_engine(db_url)
     try:

@@ -12,12 +12,12 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import records
-from bot.storage.database import upgrade_database
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer, Source
 from indexing.settings import EngineSettings
 from indexing.storage import store
-from indexing.storage.db import make_engine, make_sessions
+from indexing.storage.db import make_engine
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)
 QUESTION = "Qu'est-ce que le DLA ?"
@@ -26,19 +26,17 @@ QUESTION = "Qu'est-ce que le DLA ?"
 @pytest.fixture
 def engine(db_settings: EngineSettings) -> Iterator[KnowledgeEngine]:
     """The engine on a migrated database, with the hashing embedder."""
-    upgrade_database(db_settings.resolved_database_url)
-    eng = KnowledgeEngine.open(db_settings)
-    yield eng
-    eng.close()
+    database = open_database(db_settings.resolved_database_url)
+    yield KnowledgeEngine.open(db_settings, database.sessions)
+    database.close()
 
 
 @pytest.fixture
 def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
     """Sessions on a migrated database."""
-    upgrade_database(db_url)
-    db = make_engine(db_url)
-    yield make_sessions(db)
-    db.dispose()
+    database = open_database(db_url)
+    yield database.sessions
+    database.close()
 
 
 def test_incremental_reindex(engine: KnowledgeEngine, kb_dir: Path) -> None:
@@ -77,12 +75,13 @@ def test_reindex_from_another_process_sees_the_stored_hashes(
     engine: KnowledgeEngine, db_settings: EngineSettings
 ) -> None:
     engine.reindex()
-    again = KnowledgeEngine.open(db_settings)  # a second process on the same database
+    database = open_database(db_settings.resolved_database_url)  # as a second process would
     try:
+        again = KnowledgeEngine.open(db_settings, database.sessions)
         report = again.reindex()
         assert not report.changed and report.unchanged == 5
     finally:
-        again.close()
+        database.close()
 
 
 def answer_with_sources() -> Answer:

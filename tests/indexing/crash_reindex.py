@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
 from indexing.settings import EngineSettings
 from indexing.storage import indexer, snapshot
@@ -54,7 +55,8 @@ def main() -> None:
         embedding_model="hashing",
         _env_file=None,
     )  # type: ignore[call-arg]
-    KnowledgeEngine.open(settings).reindex()
+    database = open_database(settings.resolved_database_url)
+    KnowledgeEngine.open(settings, database.sessions).reindex()
     raise SystemExit("the reindex was supposed to be killed")
 
 

@@ -18,7 +18,7 @@ def essbot(tmp_path: Path, kb_dir: Path, *args: str) -> subprocess.CompletedProc
         [
             sys.executable,
             "-m",
-            "indexing.cli",
+            "bot.cli",
             "--knowledge",
             str(kb_dir),
             "--data",

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
 from indexing.settings import EngineSettings
 from indexing.storage import store
+from indexing.storage.db import Database
 
 SCRIPT = Path(__file__).with_name("crash_reindex.py")
 
@@ -39,9 +41,11 @@ def assert_consistent(engine: KnowledgeEngine, kb_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("point", ["embedding", "snapshot-written", "committed", "published"])
-def test_kill_minus_nine_during_reindex(settings: EngineSettings, kb_dir: Path, point: str) -> None:
+def test_kill_minus_nine_during_reindex(
+    settings: EngineSettings, database: Database, kb_dir: Path, point: str
+) -> None:
     settings = hashing_settings(settings)
-    engine = KnowledgeEngine.open(settings)
+    engine = KnowledgeEngine.open(settings, database.sessions)
     engine.reindex()
     old = engine.answer("registre des traitements RGPD")
     (kb_dir / "ressources" / "fablab.md").write_text(
@@ -61,7 +65,8 @@ def test_kill_minus_nine_during_reindex(settings: EngineSettings, kb_dir: Path, 
     assert result.returncode == -signal.SIGKILL, result.stderr
 
     # The previous index (or the complete new one) is still usable by a fresh process.
-    survivor = KnowledgeEngine.open(settings)
+    fresh = open_database(settings.resolved_database_url)
+    survivor = KnowledgeEngine.open(settings, fresh.sessions)
     answer = survivor.answer("registre des traitements RGPD")
     assert answer.sources[0].path == old.sources[0].path
 
@@ -71,3 +76,4 @@ def test_kill_minus_nine_during_reindex(settings: EngineSettings, kb_dir: Path, 
     assert report.failed == ()
     assert_consistent(survivor, kb_dir)
     assert survivor.answer("fablab imprimante 3D").sources[0].path == "ressources/fablab.md"
+    fresh.close()

@@ -12,7 +12,7 @@ from indexing.engine import KnowledgeEngine
 from indexing.errors import IndexNotBuiltError, ReindexInProgressError
 from indexing.retrieval.embedding import Embedder, HashingEmbedder, Vectors
 from indexing.settings import EngineSettings
-from indexing.storage.db import make_engine
+from indexing.storage.db import Database
 
 
 class CountingEmbedder:
@@ -45,12 +45,10 @@ def counting(default_embedder: Embedder) -> CountingEmbedder:
 
 
 @pytest.fixture
-def engine_c(settings: EngineSettings, counting: CountingEmbedder) -> KnowledgeEngine:
-    from indexing.storage.db import create_schema
-
-    db = make_engine(settings.resolved_database_url)
-    create_schema(db)
-    return KnowledgeEngine(settings, db, counting)
+def engine_c(
+    settings: EngineSettings, database: Database, counting: CountingEmbedder
+) -> KnowledgeEngine:
+    return KnowledgeEngine(settings, database.sessions, counting)
 
 
 def paths(engine: KnowledgeEngine, question: str) -> list[str]:
@@ -136,12 +134,10 @@ def test_a_reindex_retires_the_answers_given_from_the_old_index(
 
 
 def test_changing_the_model_forces_a_full_rebuild(
-    settings: EngineSettings, engine_c: KnowledgeEngine
+    settings: EngineSettings, database: Database, engine_c: KnowledgeEngine
 ) -> None:
     engine_c.reindex()
-    other = KnowledgeEngine(
-        settings, make_engine(settings.resolved_database_url), HashingEmbedder()
-    )
+    other = KnowledgeEngine(settings, database.sessions, HashingEmbedder())
     # Until the rebuild, the index of the other model is not used: a clear error, not a crash.
     assert not other.has_index()
     with pytest.raises(IndexNotBuiltError, match="essbot index"):
@@ -179,11 +175,14 @@ def test_a_file_that_breaks_keeps_its_previous_version(
 
 
 def test_a_second_reindex_at_once_is_refused(
-    engine_c: KnowledgeEngine, settings: EngineSettings, default_embedder: Embedder
+    engine_c: KnowledgeEngine,
+    settings: EngineSettings,
+    database: Database,
+    default_embedder: Embedder,
 ) -> None:
     gate = threading.Event()
     slow = CountingEmbedder(default_embedder, gate)
-    first = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
+    first = KnowledgeEngine(settings, database.sessions, slow)
     worker = threading.Thread(target=first.reindex)
     worker.start()
     try:
@@ -197,13 +196,17 @@ def test_a_second_reindex_at_once_is_refused(
 
 
 def test_answers_keep_coming_from_the_old_index_during_a_reindex(
-    settings: EngineSettings, engine_c: KnowledgeEngine, kb_dir: Path, default_embedder: Embedder
+    settings: EngineSettings,
+    database: Database,
+    engine_c: KnowledgeEngine,
+    kb_dir: Path,
+    default_embedder: Embedder,
 ) -> None:
     engine_c.reindex()
     old_build = engine_c.answer("DLA").build_id
     gate = threading.Event()
     slow = CountingEmbedder(default_embedder, gate)
-    writer = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
+    writer = KnowledgeEngine(settings, database.sessions, slow)
     (kb_dir / "ressources" / "fablab.md").write_text(
         "---\ntitle: Les fablabs\n---\nUn fablab est un atelier de fabrication numérique ouvert "
         "au public : imprimantes 3D, découpe laser, électronique.",
