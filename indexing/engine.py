@@ -27,7 +27,8 @@ from indexing.storage.snapshot import DocumentInfo, Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
 
-_POINTER_CHECK_SECONDS = 1.0
+_POINTER_CHECK_SECONDS = 1.0  # how stale a reader may be after another process publishes
+DEFINITIONS_SHOWN = 3  # glossary reminders under an answer: the terms the question uses first
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class KnowledgeEngine:
         answer = self.composer.compose(loaded.snapshot, retrieval, limit, null)
         definitions = tuple(
             Definition(t.term, t.expansion, first_sentence(t.definition))
-            for t in retrieval.glossary_terms[:3]
+            for t in retrieval.glossary_terms[:DEFINITIONS_SHOWN]
         )
         if definitions:
             answer = dataclasses.replace(answer, definitions=definitions)

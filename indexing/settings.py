@@ -20,7 +20,7 @@ class EngineSettings(BaseSettings):
     data_dir: Path = Path("./data")
     database_url: str | None = None  # default: SQLite file in data_dir
 
-    embedding_model: str = "e5"  # "e5" (default), "use", "st:<folder or model name>", or "a+b"
+    embedding_model: str = "e5"  # "e5" (default), "use" or "st:<folder or model name>"
     embedding_threads: int = 2
     max_file_mb: float = 20.0
     # answers kept per (index build, question): a repeated question skips the encoder; 0 = off

@@ -14,8 +14,8 @@ from bot.telegram.html import Para, Span, pack, para, truncate
 from bot.upkeep.links import LinkStatus, summarize_links
 from indexing.models import IndexReport
 
-ERROR_MAX: Final = 500
-EXAMPLE_MAX: Final = 200
+ERROR_MAX: Final = 500  # an error quoted to admins: its first lines, not a whole traceback
+EXAMPLE_MAX: Final = 200  # a question quoted in the digest
 Trigger = Literal["schedule", "watch"]
 
 

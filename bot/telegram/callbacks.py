@@ -17,7 +17,7 @@ from bot.telegram.context import CustomContext
 from bot.telegram.handlers import send
 from indexing.models import Answer
 
-MIN_INLINE_QUERY = 3
+MIN_INLINE_QUERY = 3  # inline text arrives per keystroke: shorter is not a question yet
 
 
 def _article(result_id: str, title: str, result: Answer, username: str) -> InlineQueryResultArticle:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Final
+from typing import Final
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
@@ -107,8 +107,3 @@ async def digest_job(context: CustomContext) -> None:
 async def purge_job(context: CustomContext) -> None:
     """The daily purge of what is older than the retention period."""
     await context.services.privacy.purge()
-
-
-def job_names(job_queue: JobQueue[Any]) -> list[str]:
-    """Names of the scheduled jobs, for logs and tests."""
-    return sorted(job.name or "" for job in job_queue.jobs())

@@ -17,12 +17,10 @@ from indexing.storage.snapshot import Snapshot
 class FusionConfig:
     """How dense and keyword rankings are combined; values chosen on the eval sets."""
 
-    method: str = "linear"  # "linear" (normalised scores) or "rrf"
-    normalise: str = "max"  # linear only: "max" (score / best) or "minmax"
+    normalise: str = "max"  # "max" (score / best) or "minmax"
     level: str = "document"  # fuse per chunk, or each document's best dense and keyword scores
     dense_weight: float = 0.6
-    rrf_k: int = 60
-    candidates: int = 60
+    candidates: int = 60  # passages taken from each ranking before fusion
     # The glossary holds a line on every subject: it is demoted below the dedicated sheets, and
     # less so when a definition is asked for (glossary_definition_weight).
     glossary_weight: float = 0.5
@@ -69,7 +67,6 @@ class Retrieval:
     documents: tuple[DocumentHit, ...]
     top_dense: float
     top_keyword: float
-    keyword_terms: int  # query terms that match the vocabulary
     coverage: float = 0.0  # share of the question's own terms that occur in the knowledge base
     glossary_terms: tuple[Term, ...] = ()  # glossary entries the question uses
 
@@ -92,7 +89,7 @@ class Retriever:
         expanded = glossary.expand(query, terms)
         size = len(snapshot.passages)
         if size == 0:
-            return Retrieval(query, expanded, (), 0.0, 0.0, 0, 0.0)
+            return Retrieval(query, expanded, (), 0.0, 0.0, 0.0)
         k = min(self.config.candidates, size)
         vector = self._embedder.embed_query(expanded).astype(np.float32)
         found_scores, found_ids = snapshot.vectors.search(vector[None, :], k)  # type: ignore[attr-defined]
@@ -107,7 +104,7 @@ class Retriever:
         }
         for i in set(keyword) - set(dense):
             dense[i] = float(snapshot.vectors.reconstruct(i) @ vector)  # type: ignore[attr-defined]
-        fused = self._fuse(dense, keyword)
+        fused = self.fuse(dense, keyword)
         hits = [
             ChunkHit(i, dense[i], float(keyword_all[i]), score)
             for i, score in sorted(fused.items(), key=lambda kv: -kv[1])
@@ -119,7 +116,6 @@ class Retriever:
             documents=documents,
             top_dense=max(dense.values(), default=0.0),
             top_keyword=max(keyword.values(), default=0.0),
-            keyword_terms=len(snapshot.keyword.matched_terms(expanded)),
             coverage=snapshot.keyword.coverage(query),
             glossary_terms=tuple(terms),
         )
@@ -134,7 +130,7 @@ class Retriever:
         if self.config.level == "document":
             dense = {n: max(c.dense for c in grouped[p]) for n, p in enumerate(paths)}
             keyword = {n: max(c.keyword for c in grouped[p]) for n, p in enumerate(paths)}
-            scores = self._fuse(dense, {n: s for n, s in keyword.items() if s > 0})
+            scores = self.fuse(dense, {n: s for n, s in keyword.items() if s > 0})
         else:
             scores = {n: grouped[p][0].fused for n, p in enumerate(paths)}
         ranked = []
@@ -150,17 +146,11 @@ class Retriever:
             ranked.append(DocumentHit(path, score, tuple(grouped[path])))
         return tuple(sorted(ranked, key=lambda d: -d.score))
 
-    def _fuse(self, dense: dict[int, float], keyword: dict[int, float]) -> dict[int, float]:
+    def fuse(self, dense: dict[int, float], keyword: dict[int, float]) -> dict[int, float]:
+        """One score per id: the weighted sum of the normalised dense and keyword scores (the
+        benchmarks override this to measure other fusions)."""
         cfg = self.config
         ids = set(dense) | set(keyword)
-        if cfg.method == "rrf":
-            d_rank = {i: r for r, i in enumerate(sorted(dense, key=lambda i: -dense[i]))}
-            k_rank = {i: r for r, i in enumerate(sorted(keyword, key=lambda i: -keyword[i]))}
-            return {
-                i: cfg.dense_weight / (cfg.rrf_k + d_rank.get(i, 10_000))
-                + (1 - cfg.dense_weight) / (cfg.rrf_k + k_rank.get(i, 10_000))
-                for i in ids
-            }
         d_norm = _minmax(dense) if cfg.normalise == "minmax" else _by_max(dense)
         k_norm = _by_max(keyword)
         return {

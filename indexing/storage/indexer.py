@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,14 +109,7 @@ class Indexer:
             session.flush()
             counts = self._write_snapshot(session, build_id)
             report = self._report(plan, build_id)
-            store.record_build(
-                session,
-                build_id,
-                self._embedder.name,
-                counts[0],
-                counts[1],
-                json.dumps(report.to_json(), ensure_ascii=False),
-            )
+            store.record_build(session, build_id, self._embedder.name, counts[0], counts[1])
         self._publish(build_id)
         return report
 
@@ -238,10 +229,3 @@ def _as_list(value: object) -> list[str]:
     if isinstance(value, str) and value:
         return [v.strip() for v in value.split(",")]
     return []
-
-
-def env_threads() -> int:
-    """Cores available to this process."""
-    return (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    )

@@ -122,9 +122,8 @@ def test_grouping_threshold_and_order() -> None:
     assert group_similar(vectors, 0.999) == [[0], [1], [2], [3], [4]]
     assert default_similarity("use-multilingual-v3") == 0.6
     assert default_similarity("multilingual-e5-small-q4") == 0.93
-    assert default_similarity("use-multilingual-v3+multilingual-e5-small-q4") == pytest.approx(
-        0.765
-    )
+    assert default_similarity("hashing-trigrams") == 0.5
+    assert default_similarity("st:another-model") == 0.85  # never measured: the fallback
 
 
 def test_empty_digest(sessions: sessionmaker[Session]) -> None:

@@ -10,13 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from postgres_server import PostgresServer
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bot.cli import main
 from bot.storage import records
-from bot.storage.database import open_database, schema_matches_models, upgrade_database
+from bot.storage.database import (
+    alembic_config,
+    open_database,
+    schema_matches_models,
+    upgrade_database,
+)
 from bot.upkeep import backup as backups
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer
@@ -25,6 +31,11 @@ from indexing.storage import store
 from indexing.storage.db import make_engine, make_sessions
 
 QUESTION = "Qu'est-ce que le DLA ?"
+
+
+def head_revision() -> str | None:
+    """The latest revision of the migrations."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.fixture
@@ -124,7 +135,7 @@ def test_backup_while_reindexing_and_writing_restores_a_working_bot(
     manifest = json.loads((report.directory / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["build_id"] == report.build_id is not None
     assert manifest["database"] == make_url(db_settings.resolved_database_url).get_backend_name()
-    assert manifest["schema_revision"] == "0001"
+    assert manifest["schema_revision"] == head_revision()
     for entry in manifest["files"]:
         assert (report.directory / entry["path"]).stat().st_size == entry["size"]
     assert (report.directory / "index" / "CURRENT").read_text().strip() == report.build_id

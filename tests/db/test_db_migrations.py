@@ -99,7 +99,6 @@ def _build_row(build_id: str) -> dict[str, object]:
         "model": "hashing",
         "documents": 1,
         "chunks": 2,
-        "report": "{}",
         "created_at": dt.datetime.now(dt.UTC),
     }
 
@@ -120,3 +119,20 @@ def test_essbot_start_migrates_before_indexing(
             assert connection.scalars(select(store.BuildRow.build_id)).all()  # then indexed
     finally:
         db.dispose()
+
+
+def test_a_database_at_0001_loses_the_unread_build_report_and_keeps_its_builds(
+    db_url: str, db: Engine
+) -> None:
+    with migration_connection(db) as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    with db.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO index_builds (build_id, model, documents, chunks, report, created_at) "
+            "VALUES ('b3', 'hashing', 1, 2, '{}', '2026-12-01 10:00:00')"
+        )
+    upgrade_database(db_url)
+    assert current(db) == head() and schema_matches_models(db) == []
+    assert "report" not in {column["name"] for column in inspect(db).get_columns("index_builds")}
+    with db.connect() as connection:
+        assert connection.scalars(select(store.BuildRow.build_id)).all() == ["b3"]
