@@ -33,6 +33,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy indexing bot
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) data

@@ -22,11 +22,12 @@ sys.path.insert(0, str(ROOT))
 
 from bot.storage.database import open_database  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
+from indexing.models import DocumentInfo, Passage  # noqa: E402
 from indexing.retrieval.embedding import make_embedder  # noqa: E402
 from indexing.settings import EngineSettings  # noqa: E402
 from indexing.sources.chunking import chunk_document  # noqa: E402
 from indexing.sources.loaders import build_document, iter_candidate_files, loader_for  # noqa: E402
-from indexing.storage.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
+from indexing.storage.snapshot import new_build_id  # noqa: E402
 
 QUESTIONS = [
     "Le DLA est-il gratuit ?",

@@ -15,7 +15,7 @@ from indexing.answering.calibration import NullScores, null_scores, probe_vector
 from indexing.answering.composer import AbstainConfig, AnswerComposer
 from indexing.answering.profiles import profile_for
 from indexing.errors import IndexNotBuiltError
-from indexing.models import Answer, Definition, IndexReport
+from indexing.models import Answer, Definition, DocumentInfo, IndexReport
 from indexing.retrieval.embedding import Embedder, Vectors, make_embedder
 from indexing.retrieval.glossary import GLOSSARY_TYPE, Glossary
 from indexing.retrieval.keyword import FrenchAnalyzer
@@ -23,7 +23,7 @@ from indexing.retrieval.search import FusionConfig, Retrieval, Retriever
 from indexing.settings import EngineSettings
 from indexing.sources.chunking import ChunkingPolicy, split_sentences
 from indexing.storage.indexer import Indexer, Progress
-from indexing.storage.snapshot import DocumentInfo, Snapshot, SnapshotStore
+from indexing.storage.snapshot import Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
 

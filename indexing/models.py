@@ -127,3 +127,27 @@ class IndexReport:
             "unchanged": self.unchanged,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
         }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk as served by a snapshot."""
+
+    chunk_id: int
+    doc_path: str
+    ordinal: int
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Catalogue entry of an indexed document."""
+
+    path: str
+    title: str
+    url: str | None
+    date: str | None
+    type: str
+    tags: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()

@@ -3,14 +3,29 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
+from indexing.models import DocumentInfo, Passage
 from indexing.retrieval.embedding import Embedder
 from indexing.retrieval.glossary import GLOSSARY_TYPE, Glossary, Term
-from indexing.retrieval.keyword import fold
-from indexing.storage.snapshot import Snapshot
+from indexing.retrieval.keyword import KeywordIndex, fold
+
+
+class SearchIndex(Protocol):
+    """What a search reads from an index build (`indexing.storage.snapshot.Snapshot`)."""
+
+    @property
+    def passages(self) -> Sequence[Passage]: ...
+    @property
+    def documents(self) -> Mapping[str, DocumentInfo]: ...
+    @property
+    def vectors(self) -> object: ...  # a FAISS index over the passages' unit vectors
+    @property
+    def keyword(self) -> KeywordIndex: ...
 
 
 @dataclass(frozen=True)
@@ -83,7 +98,7 @@ class Retriever:
         self._embedder = embedder
         self.config = config or FusionConfig()
 
-    def search(self, snapshot: Snapshot, glossary: Glossary, query: str) -> Retrieval:
+    def search(self, snapshot: SearchIndex, glossary: Glossary, query: str) -> Retrieval:
         """Retrieve and rank documents for a query."""
         terms = glossary.find(query)
         expanded = glossary.expand(query, terms)
@@ -121,7 +136,7 @@ class Retriever:
         )
 
     def _rank_documents(
-        self, snapshot: Snapshot, hits: list[ChunkHit], definition: bool
+        self, snapshot: SearchIndex, hits: list[ChunkHit], definition: bool
     ) -> tuple[DocumentHit, ...]:
         grouped: dict[str, list[ChunkHit]] = {}
         for hit in hits:

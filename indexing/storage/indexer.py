@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from indexing.errors import UnreadableFileError
-from indexing.models import Chunk, Document, FailedFile, IndexReport
+from indexing.models import Chunk, Document, DocumentInfo, FailedFile, IndexReport, Passage
 from indexing.retrieval.embedding import Embedder, Vectors
 from indexing.sources.chunking import ChunkingPolicy, chunk_document
 from indexing.sources.loaders import (
@@ -24,7 +24,7 @@ from indexing.sources.loaders import (
 )
 from indexing.storage import store
 from indexing.storage.locking import ReindexLock
-from indexing.storage.snapshot import DocumentInfo, Passage, SnapshotStore, new_build_id
+from indexing.storage.snapshot import SnapshotStore, new_build_id
 
 log = logging.getLogger(__name__)
 

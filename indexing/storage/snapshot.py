@@ -8,12 +8,12 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from indexing.errors import IndexNotBuiltError
+from indexing.models import DocumentInfo, Passage
 from indexing.retrieval.embedding import Vectors
 from indexing.retrieval.keyword import KeywordIndex, fold
 
@@ -22,30 +22,6 @@ log = logging.getLogger(__name__)
 _MANIFEST = "manifest.json"
 _PASSAGES = "passages.json"
 _VECTORS = "vectors.faiss"
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A chunk as served by a snapshot."""
-
-    chunk_id: int
-    doc_path: str
-    ordinal: int
-    section: str
-    text: str
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """Catalogue entry of an indexed document."""
-
-    path: str
-    title: str
-    url: str | None
-    date: str | None
-    type: str
-    tags: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
 
 
 def new_build_id() -> str:
