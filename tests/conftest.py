@@ -17,10 +17,12 @@ from indexing.storage.db import Database, make_engine, make_sessions
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 
-# The Bot API emulator's fixtures (tests/e2e/emulator_fixtures.py) serve tests/e2e and tests/bot.
-if str(Path(__file__).parent / "e2e") not in sys.path:
-    sys.path.insert(0, str(Path(__file__).parent / "e2e"))
-pytest_plugins = ["emulator_fixtures"]
+# Fixtures for every test: the Bot API emulator's (tests/e2e/emulator_fixtures.py) and the
+# databases' (tests/db/db_fixtures.py: SQLite and a throwaway PostgreSQL).
+for helpers in ("e2e", "db"):
+    if str(Path(__file__).parent / helpers) not in sys.path:
+        sys.path.insert(0, str(Path(__file__).parent / helpers))
+pytest_plugins = ["emulator_fixtures", "db_fixtures"]
 
 
 @pytest.fixture(scope="session")
