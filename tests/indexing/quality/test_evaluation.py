@@ -12,7 +12,7 @@ from indexing.engine import KnowledgeEngine
 from indexing.quality.evaluation import evaluate, load_questions
 from indexing.settings import EngineSettings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
 
 # Set from the measurements in the README (benchmarks/quality.py), with a small margin.
