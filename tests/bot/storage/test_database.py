@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -12,14 +11,12 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, select
 
-from bot.cli import main
 from bot.storage.database import (
     alembic_config,
     migration_connection,
     schema_matches_models,
     upgrade_database,
 )
-from indexing import cli as engine_cli
 from indexing.storage import store
 from indexing.storage.db import Base, make_engine
 
@@ -101,24 +98,6 @@ def _build_row(build_id: str) -> dict[str, object]:
         "chunks": 2,
         "created_at": dt.datetime.now(dt.UTC),
     }
-
-
-def test_essbot_start_migrates_before_indexing(
-    db_url: str, kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)  # no .env of the developer
-    for name, value in {"DATABASE_URL": db_url, "EMBEDDING_MODEL": "hashing"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)  # then the terminal chat: skipped
-    monkeypatch.setattr(engine_cli, "cmd_chat", lambda _args, _settings, _open: 0)
-    assert main(["--knowledge", str(kb_dir), "--data", str(tmp_path / "data"), "start"]) == 0
-    db = make_engine(db_url)
-    try:
-        assert current(db) == head() and schema_matches_models(db) == []
-        with db.connect() as connection:
-            assert connection.scalars(select(store.BuildRow.build_id)).all()  # then indexed
-    finally:
-        db.dispose()
 
 
 def test_a_database_at_0001_loses_the_unread_build_report_and_keeps_its_builds(
