@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test check bench lint clean
 
 install: $(STAMP)
 
@@ -20,8 +20,13 @@ $(STAMP): pyproject.toml tests/e2e/emulator/package.json
 run: install
 	$(BIN)/essbot start
 
+# every test (end to end, eval quality, PostgreSQL...): several minutes
 test: install
 	$(BIN)/python -m pytest
+
+# the fast part (no test marked slow): under a minute
+check: install
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: install
 	$(BIN)/python benchmarks/quality.py --knowledge knowledge --questions tests/eval/questions.yaml

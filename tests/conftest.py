@@ -1,10 +1,13 @@
-"""Shared fixtures: a small knowledge folder in tmp_path, real settings, the real engine."""
+"""Shared fixtures: a small knowledge folder in tmp_path, real settings, the real engine (e5,
+FAISS, SQLite) indexed once per session, read-only or copied for a test that changes it."""
 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,13 @@ for helpers in ("e2e", "db"):
     if str(Path(__file__).parent / helpers) not in sys.path:
         sys.path.insert(0, str(Path(__file__).parent / helpers))
 pytest_plugins = ["emulator_fixtures", "db_fixtures"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests (the Bot API emulator, a real bot) are slow: `make check` leaves them."""
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -80,8 +90,57 @@ def engine(
     return KnowledgeEngine(settings, database.sessions, default_embedder)
 
 
+DATABASE_FILE = "essbot.sqlite3"  # the SQLite file of a data folder (resolved_database_url)
+
+
+def copy_data(source: Path, target: Path) -> None:
+    """A copy of an engine's data folder: its index builds, and its database through SQLite's
+    backup (consistent even while another engine holds the source open)."""
+    shutil.copytree(source / "index", target / "index")
+    with (
+        closing(sqlite3.connect(source / DATABASE_FILE)) as origin,
+        closing(sqlite3.connect(target / DATABASE_FILE)) as copy,
+    ):
+        origin.backup(copy)
+
+
+@pytest.fixture(scope="session")
+def indexed_root(tmp_path_factory: pytest.TempPathFactory, default_embedder: Embedder) -> Path:
+    """The fixture folder (`knowledge/`) indexed once per session with the default model
+    (`data/`); what `indexed_shared` reads and `indexed` copies."""
+    root = tmp_path_factory.mktemp("indexed")
+    shutil.copytree(FIXTURE_KB, root / "knowledge")
+    settings = EngineSettings(
+        knowledge_dir=root / "knowledge", data_dir=root / "data", _env_file=None
+    )  # type: ignore[call-arg]
+    database = open_database(settings.resolved_database_url)
+    try:
+        report = KnowledgeEngine(settings, database.sessions, default_embedder).reindex()
+        assert report.failed == () and report.build_id is not None
+    finally:
+        database.close()
+    return root
+
+
+@pytest.fixture(scope="session")
+def indexed_shared(indexed_root: Path, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
+    """The indexed engine of the session, READ-ONLY: no reindex, no change of the folder or of its
+    configuration (use `indexed` for that)."""
+    settings = EngineSettings(  # type: ignore[call-arg]
+        knowledge_dir=indexed_root / "knowledge", data_dir=indexed_root / "data", _env_file=None
+    )
+    database = open_database(settings.resolved_database_url)
+    yield KnowledgeEngine(settings, database.sessions, default_embedder)
+    database.close()
+
+
 @pytest.fixture
-def indexed(engine: KnowledgeEngine) -> KnowledgeEngine:
-    """The engine after a first reindex."""
-    engine.reindex()
-    return engine
+def indexed(
+    settings: EngineSettings, indexed_root: Path, default_embedder: Embedder
+) -> Iterator[KnowledgeEngine]:
+    """The engine after a first reindex of `kb_dir`, the test's own: a copy of the session's
+    index (no encoding), which the test may change and reindex."""
+    copy_data(indexed_root / "data", settings.data_dir)
+    engine = make_engine(settings.resolved_database_url)
+    yield KnowledgeEngine(settings, make_sessions(engine), default_embedder)
+    engine.dispose()

@@ -8,7 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+
+pytestmark = pytest.mark.slow  # each run is a new process that loads the model
 
 
 def essbot(tmp_path: Path, kb_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

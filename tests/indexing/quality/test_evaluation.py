@@ -46,6 +46,7 @@ def test_evaluation_set_is_well_formed() -> None:
             assert (ROOT / "knowledge" / path).is_file(), path
 
 
+@pytest.mark.slow  # indexes the whole starter base with e5: minutes on two cores
 def test_quality_stays_above_thresholds(starter_engine: KnowledgeEngine) -> None:
     report = evaluate(load_questions(QUESTIONS), lambda q: starter_engine.answer(q, limit=10))
     metrics = report.to_json()
@@ -53,6 +54,7 @@ def test_quality_stays_above_thresholds(starter_engine: KnowledgeEngine) -> None
     assert not below, f"quality regression (measured, threshold): {below}"
 
 
+@pytest.mark.slow  # the same indexed starter base
 def test_answer_sentences_come_from_the_expected_documents(
     starter_engine: KnowledgeEngine,
 ) -> None:

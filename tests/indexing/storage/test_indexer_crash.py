@@ -18,6 +18,7 @@ from indexing.storage import store
 from indexing.storage.db import Database
 
 SCRIPT = Path(__file__).with_name("crash_reindex.py")
+pytestmark = pytest.mark.slow  # a process started and killed per point
 
 
 def hashing_settings(settings: EngineSettings) -> EngineSettings:
