@@ -1,4 +1,5 @@
-"""The starter knowledge base, indexed with the default model, keeps its measured quality."""
+"""The metrics of an evaluation, and the starter knowledge base, indexed with the default model,
+keeping its measured quality (slow)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 
 from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
-from indexing.quality.evaluation import evaluate, load_questions
+from indexing.models import Answer, Source
+from indexing.quality.evaluation import EvalQuestion, evaluate, load_questions
 from indexing.settings import EngineSettings
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -35,6 +37,29 @@ def starter_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
     report = engine.reindex()
     assert report.failed == (), report.failed
     return engine
+
+
+def test_metrics_of_ranks_answers_and_abstentions() -> None:
+    questions = [
+        EvalQuestion("premier", ("a.md",)),  # rank 1
+        EvalQuestion("troisième", ("c.md", "z.md")),  # rank 3 (the first expected one found)
+        EvalQuestion("absent", ("x.md",)),  # not retrieved
+        EvalQuestion("hors base", ()),  # should abstain, does
+        EvalQuestion("hors base, répondu", ()),  # should abstain, does not
+    ]
+
+    def answer(question: str) -> Answer:
+        paths = ("b.md", "b2.md", "c.md") if question == "troisième" else ("a.md", "c.md")
+        sources = tuple(Source(p, None, p, None, "ressource", 1.0, "") for p in paths)
+        return Answer(question, question not in ("absent", "hors base"), "", sources)
+
+    report = evaluate(questions, answer)
+    assert [r.rank for r in report.results[:3]] == [1, 3, None]
+    assert (report.questions, report.answerable) == (5, 3)
+    assert report.hit_at_1 == pytest.approx(1 / 3) and report.hit_at_5 == pytest.approx(2 / 3)
+    assert report.mrr_at_10 == pytest.approx((1 + 1 / 3) / 3)
+    assert report.answered_rate == pytest.approx(2 / 3) and report.abstain_rate == 0.5
+    assert report.to_json()["abstain_rate"] == 0.5
 
 
 def test_evaluation_set_is_well_formed() -> None:
