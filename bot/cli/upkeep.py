@@ -7,8 +7,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.settings import BotSettings
 from indexing.errors import UnreadableFileError
-from indexing.settings import Settings
+from indexing.storage.db import DatabaseOpener
 
 
 def register(sub: Any) -> None:
@@ -36,7 +37,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_links)
 
 
-def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_backup(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Copy the database and the published index into DIR."""
     from bot.upkeep.backup import backup
 
@@ -50,7 +53,9 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_links(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Check every URL the knowledge folder cites; exit 1 if one is dead or unreachable."""
     from bot.upkeep.links import LinkState, check_links, collect_links, render_links_table
 

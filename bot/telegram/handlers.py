@@ -30,7 +30,7 @@ from indexing.errors import IndexNotBuiltError, ReindexInProgressError
 log = logging.getLogger(__name__)
 
 FULL_REINDEX_WORDS = frozenset({"complet", "complete", "full", "tout"})
-DEFAULT_STATS_DAYS = 30
+DEFAULT_STATS_DAYS = 30  # /stats without a number of days: the last month
 CHART_FILENAME = "statistiques.png"
 
 

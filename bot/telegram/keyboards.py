@@ -15,13 +15,13 @@ from telegram import (
 from telegram.helpers import create_deep_linked_url
 
 from bot.telegram import texts
+from bot.telegram.answer_messages import SOURCES_SHOWN
 from bot.telegram.html import safe_url, truncate
 from indexing.models import Source
 
 SHARE_PREFIX: Final = "ans:"  # the inline query a 📤 Partager button fills in
 START_FROM_INLINE: Final = "inline"
 START_FROM_CARD: Final = "carte"
-CALLBACK_PATTERN: Final = r"^(fb|more|noop)(:|$)"
 FORGET_YES: Final = "forget:yes"
 FORGET_NO: Final = "forget:no"
 FORGET_PATTERN: Final = r"^forget:(yes|no)$"
@@ -68,6 +68,8 @@ def parse_document_callback(data: str | None) -> tuple[int, int] | None:
     """(answer id, source rank) of a document button, or None for anything else."""
     match = _DOCUMENT.match(data or "")
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
 def prefix_pattern(prefix: str) -> str:
     """The callback pattern of a button `<prefix><id>`."""
     return f"^{re.escape(prefix)}{_ID}"
@@ -198,7 +200,7 @@ def card_keyboard(sources: Sequence[Source], bot_username: str) -> InlineKeyboar
     """Under a shared card: links to the first sources and a way to ask the bot."""
     rows = [
         [InlineKeyboardButton(truncate(f"📄 {s.title}", 60), url=url)]
-        for s in sources[:3]
+        for s in sources[:SOURCES_SHOWN]
         if (url := safe_url(s.link)) and not url.startswith("tg:")
     ]
     deep_link = create_deep_linked_url(bot_username, START_FROM_CARD)
