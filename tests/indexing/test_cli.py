@@ -216,7 +216,8 @@ def test_check_names_the_file_field_and_expected_type(tmp_path: Path, kb_dir: Pa
     assert errors[(bad, "date")] == "date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ"
     assert errors[(bad, "url")].startswith("url : « ['https://a.example', ")
     assert "un seul lien http(s) attendu" in errors[(bad, "url")]
-    assert "n'est pas un type connu (ressource, atelier, glossaire)" in errors[(bad, "type")]
+    known = "(ressource, atelier, glossaire, reponse)"
+    assert f"n'est pas un type connu {known}" in errors[(bad, "type")]
     assert errors[(bad, "exemple")] == "exemple : « oui » n'est pas true ou false"
     assert "« ftp://example.org/x » n'est pas un lien http(s)" in errors[(bad, "sources")]
     assert "« mailto:a@b.c » n'est pas un lien http(s)" in errors[(bad, "texte")]

@@ -36,7 +36,7 @@ STARTER = Path(__file__).resolve().parents[3] / "knowledge"
         (
             "type",
             "fiche",
-            "type : « fiche » n'est pas un type connu (ressource, atelier, glossaire)",
+            "type : « fiche » n'est pas un type connu (ressource, atelier, glossaire, reponse)",
         ),
         ("tags", {"a": 1}, "tags : « {'a': 1} » n'est pas une liste de mots-clés"),
         ("exemple", "oui", "exemple : « oui » n'est pas true ou false"),
