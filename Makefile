@@ -9,7 +9,7 @@ TORCH_VERSION := 2.13.0
 # PyTorch's CPU-only wheels (PyPI's torch brings several GB of CUDA libraries).
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: install install-test run test bench lint starter-vectors clean
+.PHONY: install install-test run test check bench lint starter-vectors clean
 
 # Runtime: the project and its default models (numpy only), no torch, no Node.js.
 install: $(RUNTIME)
@@ -42,8 +42,13 @@ $(TESTSTACK): $(RUNTIME) tests/e2e/emulator/package.json
 run: install
 	$(BIN)/essbot start
 
+# every test (end to end, eval quality, PostgreSQL...): several minutes
 test: install-test
 	$(BIN)/python -m pytest
+
+# the fast part (no test marked slow): under a minute
+check: install-test
+	$(BIN)/python -m pytest -m "not slow"
 
 bench: install-test
 	$(BIN)/python benchmarks/quality.py --knowledge knowledge --questions tests/eval/questions.yaml
@@ -58,6 +63,7 @@ lint: $(DEVSTACK)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy indexing bot
+	$(BIN)/lint-imports
 
 # Re-encode the starter base's passages shipped with the package (after editing knowledge/
 # or changing the default model); see indexing/retrieval/starter.py.

@@ -41,12 +41,11 @@ import yaml  # noqa: E402
 from echo_bench import arun_echo_benchmark  # noqa: E402
 from emulator import Chat, Emulator, User  # noqa: E402
 
-from bot.storage.database import upgrade_database  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from bot.storage.database import open_database  # noqa: E402
 from bot.telegram.app import build_application, default_rate_limiter  # noqa: E402
 from indexing.answering.cache import AnswerCache  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
-from indexing.storage.db import make_engine  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
 
@@ -70,7 +69,7 @@ async def bench_bot(
     """The real bot under the echo benchmark's load, with a fresh answer cache."""
     engine.answers = AnswerCache(cache_size)
     token = emulator.new_token()
-    settings = Settings(  # type: ignore[call-arg]
+    settings = BotSettings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_bot_token=token,
         telegram_base_url=emulator.base_url,
@@ -80,9 +79,9 @@ async def bench_bot(
         knowledge_dir=engine.settings.knowledge_dir,
     )
     bot_id = token.split(":")[0]
-    db = make_engine(f"sqlite:///{scratch / f'bot-{bot_id}.sqlite3'}")
+    database = open_database(f"sqlite:///{scratch / f'bot-{bot_id}.sqlite3'}")
     application = build_application(
-        settings, engine, db, rate_limiter="default" if throttled else None
+        settings, engine, database.sessions, rate_limiter="default" if throttled else None
     )
     try:
         return await arun_echo_benchmark(
@@ -94,7 +93,7 @@ async def bench_bot(
             question=lambda m, q: questions[(m * each + q) % len(questions)],
         )
     finally:
-        db.dispose()
+        database.close()
 
 
 def process_cpu_seconds(pid: int) -> float:
@@ -132,7 +131,7 @@ async def ask_all(
 async def bench_bot_process(
     emulator: Emulator,
     data_dir: Path,
-    settings: Settings,
+    settings: BotSettings,
     *,
     members: int,
     each: int,
@@ -215,10 +214,10 @@ async def cpu_runs(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def engine_settings(args: argparse.Namespace, scratch: Path) -> Settings:
-    """The engine's settings for the benchmark's knowledge folder and data folder."""
+def engine_settings(args: argparse.Namespace, scratch: Path) -> BotSettings:
+    """The settings for the benchmark's knowledge folder and data folder."""
     options = {"embedding_threads": args.embedding_threads} if args.embedding_threads else {}
-    return Settings(
+    return BotSettings(
         knowledge_dir=args.knowledge,
         data_dir=args.data or scratch / "engine",
         _env_file=None,
@@ -226,14 +225,13 @@ def engine_settings(args: argparse.Namespace, scratch: Path) -> Settings:
     )  # type: ignore[call-arg]
 
 
-def build_index(settings: Settings) -> None:
+def build_index(settings: BotSettings) -> None:
     """Index the knowledge folder once (shipped and cached vectors make it quick)."""
-    upgrade_database(settings.resolved_database_url)  # as `essbot start` does, before the engine
-    engine = KnowledgeEngine.open(settings)
+    database = open_database(settings.resolved_database_url)  # upgraded, as `essbot start` does
     try:
-        engine.reindex()
+        KnowledgeEngine.open(settings, database.sessions).reindex()
     finally:
-        engine.close()
+        database.close()
 
 
 RUNS = (
@@ -250,7 +248,8 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, Emulator() as emulator:
         scratch = Path(tmp)
         settings = engine_settings(args, scratch)
-        engine = KnowledgeEngine.open(settings)
+        engine_database = open_database(settings.resolved_database_url)
+        engine = KnowledgeEngine.open(settings, engine_database.sessions)
         load = {"members": args.members, "each": args.questions_each}
         results: dict[str, Any] = {}
         try:
@@ -276,7 +275,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 emulator, engine, scratch, **load, questions=questions, throttled=True
             )
         finally:
-            engine.close()
+            engine_database.close()
         results["bot_process"] = await bench_bot_process(
             emulator, settings.data_dir, settings, **load, questions=questions
         )

@@ -20,12 +20,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.storage.database import open_database  # noqa: E402
 from indexing.engine import KnowledgeEngine  # noqa: E402
+from indexing.models import DocumentInfo, Passage  # noqa: E402
 from indexing.retrieval.embedding import make_embedder  # noqa: E402
-from indexing.settings import Settings  # noqa: E402
+from indexing.settings import EngineSettings  # noqa: E402
 from indexing.sources.chunking import chunk_document  # noqa: E402
 from indexing.sources.loaders import build_document, iter_candidate_files, loader_for  # noqa: E402
-from indexing.storage.snapshot import DocumentInfo, Passage, new_build_id  # noqa: E402
+from indexing.sources.units import build_units  # noqa: E402
+from indexing.storage.snapshot import new_build_id  # noqa: E402
+from indexing.storage.unit_table import build_table, read_table  # noqa: E402
 
 QUESTIONS = [
     "Le DLA est-il gratuit ?",
@@ -43,15 +47,20 @@ QUESTIONS = [
 ]
 
 
-def settings_for(knowledge: Path, data: Path, model: str) -> Settings:
-    """Settings for a measure; the answer cache is off so every question is searched again."""
-    return Settings(  # type: ignore[call-arg]
+def settings_for(knowledge: Path, data: Path, model: str) -> EngineSettings:
+    """EngineSettings for a measure; the answer cache is off so every question is searched again."""
+    return EngineSettings(  # type: ignore[call-arg]
         knowledge_dir=knowledge,
         data_dir=data,
         embedding_model=model,
         answer_cache_size=0,
         _env_file=None,
     )
+
+
+def open_engine(settings: EngineSettings) -> KnowledgeEngine:
+    """The engine on its migrated database (left open for the life of the benchmark)."""
+    return KnowledgeEngine.open(settings, open_database(settings.resolved_database_url).sessions)
 
 
 def indexing_overhead(model: str, files: int, tmp: Path) -> dict[str, float]:
@@ -73,7 +82,7 @@ def indexing_overhead(model: str, files: int, tmp: Path) -> dict[str, float]:
     for i in range(0, len(texts), 64):
         embedder.embed_passages(texts[i : i + 64])
     raw = time.perf_counter() - start
-    engine = KnowledgeEngine.open(settings_for(subset, tmp / "data-subset", model))
+    engine = open_engine(settings_for(subset, tmp / "data-subset", model))
     engine.embedder = embedder
     engine.indexer._embedder = embedder  # same loaded model: compare work, not loading
     engine.retriever._embedder = embedder
@@ -101,7 +110,7 @@ def noop_reindex(files: int, tmp: Path) -> dict[str, float]:
         target.write_text(
             src.read_text(encoding="utf-8") + f"\n\nVariante {n}.\n", encoding="utf-8"
         )
-    engine = KnowledgeEngine.open(settings_for(folder, tmp / "data-many", "hashing"))
+    engine = open_engine(settings_for(folder, tmp / "data-many", "hashing"))
     engine.reindex()
     timings = []
     for _ in range(3):
@@ -114,7 +123,7 @@ def noop_reindex(files: int, tmp: Path) -> dict[str, float]:
 
 def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
     """Warm latency of `answer` on a snapshot of `chunks` passages (the real ones, replicated)."""
-    engine = KnowledgeEngine.open(settings_for(ROOT / "knowledge", tmp / "data-real", model))
+    engine = open_engine(settings_for(ROOT / "knowledge", tmp / "data-real", model))
     engine.reindex()
     base = engine.retrieve("x")[0]
     rng = np.random.default_rng(0)
@@ -137,12 +146,19 @@ def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
         noisy = vectors + rng.normal(0, 0.02, vectors.shape).astype(np.float32) * (copy > 0)
         blocks.append(noisy / np.linalg.norm(noisy, axis=1, keepdims=True))
     build = new_build_id()
+    # answer units of the copies: same sentences, so the base build's sentence vectors serve
+    base_table = read_table(engine.snapshots.builds / base.build_id)
+    known = base_table.vectors_by_piece() if base_table else {}
+    units = build_table(
+        build_units(passages[:chunks]), known, engine.embedder.embed_passages, engine.embedder.dim
+    )
     engine.snapshots.write(
         build,
         engine.embedder.name,
         passages[:chunks],
         np.vstack(blocks)[:chunks].astype(np.float32),
         documents,
+        units=units,
     )
     engine.snapshots.publish(build)
     engine._checked_at = 0.0
@@ -157,6 +173,7 @@ def query_latency(model: str, chunks: int, tmp: Path) -> dict[str, float]:
     latencies.sort()
     return {
         "chunks": min(chunks, len(passages)),
+        "units": len(units.units),
         "queries": len(latencies),
         "p50_ms": round(latencies[len(latencies) // 2], 1),
         "p95_ms": round(latencies[int(len(latencies) * 0.95)], 1),
@@ -168,9 +185,12 @@ def peak_memory(model: str, tmp: Path) -> dict[str, float]:
     data = tmp / "data-real"
     code = (
         f"import sys; sys.path.insert(0, {str(ROOT)!r})\n"
-        "from indexing.engine import KnowledgeEngine\nfrom indexing.settings import Settings\n"
-        f"e = KnowledgeEngine.open(Settings(knowledge_dir={str(ROOT / 'knowledge')!r},"
-        f" data_dir={str(data)!r}, embedding_model={model!r}, _env_file=None))\n"
+        "from bot.storage.database import open_database\n"
+        "from indexing.engine import KnowledgeEngine\n"
+        "from indexing.settings import EngineSettings\n"
+        f"s = EngineSettings(knowledge_dir={str(ROOT / 'knowledge')!r},"
+        f" data_dir={str(data)!r}, embedding_model={model!r}, _env_file=None)\n"
+        "e = KnowledgeEngine.open(s, open_database(s.resolved_database_url).sessions)\n"
         f"for q in {QUESTIONS!r} * 5: e.answer(q)\n"
         # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through fork and
         # exec, so a big benchmark process would inflate the child's figure

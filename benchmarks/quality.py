@@ -17,11 +17,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.variants import RrfRetriever, embedder_for
+from bot.storage.database import open_database
 from indexing.answering.abstention import AbstainConfig
 from indexing.engine import KnowledgeEngine
 from indexing.quality.evaluation import EvalReport, evaluate, load_questions
-from indexing.retrieval.search import FusionConfig
-from indexing.settings import Settings
+from indexing.retrieval.search import FusionConfig, Retriever
+from indexing.settings import EngineSettings
 from indexing.sources.chunking import ChunkingPolicy
 
 
@@ -29,14 +31,16 @@ def open_engine(
     knowledge: Path, data: Path, model: str, policy: ChunkingPolicy | None = None
 ) -> KnowledgeEngine:
     """Index a folder into a scratch data folder."""
-    settings = Settings(
+    settings = EngineSettings(
         knowledge_dir=knowledge,
         data_dir=data,
         embedding_model=model,
         answer_cache_size=0,  # sweeps re-ask the same questions
         _env_file=None,
     )  # type: ignore[call-arg]
-    engine = KnowledgeEngine.open(settings, policy=policy)
+    database = open_database(settings.resolved_database_url)  # lives as long as the benchmark
+    data.mkdir(parents=True, exist_ok=True)
+    engine = KnowledgeEngine(settings, database.sessions, embedder_for(model), policy=policy)
     engine.reindex()
     return engine
 
@@ -46,10 +50,11 @@ def run(
     questions_file: Path,
     fusion: FusionConfig | None = None,
     abstain: AbstainConfig | None = None,
+    retriever: type[Retriever] = Retriever,
 ) -> EvalReport:
-    """Evaluate with the given settings of fusion and abstention."""
+    """Evaluate with the given settings of fusion (and fusion rule) and abstention."""
     if fusion:
-        engine.retriever.config = fusion
+        engine.retriever = retriever(engine.embedder, fusion)
     if abstain:
         engine.composer.config = abstain
     return evaluate(load_questions(questions_file), lambda q: engine.answer(q, limit=10))
@@ -184,22 +189,25 @@ def main() -> None:
         engine = open_engine(args.knowledge, args.data or Path(tmp) / "data", args.model)
         if args.sweep == "fusion":
             base = FusionConfig()
-            configs = [
-                dataclasses.replace(base, level=level, normalise=norm, dense_weight=w)
+            configs: list[tuple[type[Retriever], FusionConfig]] = [
+                (Retriever, dataclasses.replace(base, level=level, normalise=n, dense_weight=w))
                 for level in ("document", "chunk")
-                for norm in ("max", "minmax")
+                for n in ("max", "minmax")
                 for w in (0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
             ]
             configs += [
-                dataclasses.replace(base, method="rrf", dense_weight=w) for w in (0.3, 0.5, 0.7)
+                (RrfRetriever, dataclasses.replace(base, dense_weight=w)) for w in (0.3, 0.5, 0.7)
             ]
-            configs += [dataclasses.replace(base, glossary_weight=g) for g in (0.3, 0.7, 1.0)]
-            for cfg in configs:
+            configs += [
+                (Retriever, dataclasses.replace(base, glossary_weight=g)) for g in (0.3, 0.7, 1.0)
+            ]
+            for kind, cfg in configs:
+                method = "rrf" if kind is RrfRetriever else "linear"
                 label = (
-                    f"{cfg.method} {cfg.level} {cfg.normalise} w={cfg.dense_weight} "
+                    f"{method} {cfg.level} {cfg.normalise} w={cfg.dense_weight} "
                     f"g={cfg.glossary_weight}"
                 )
-                print(row(label, run(engine, args.questions, fusion=cfg)))
+                print(row(label, run(engine, args.questions, fusion=cfg, retriever=kind)))
         elif args.sweep == "abstain":
             sweep_abstention(engine, args.questions, args.answered_at_least)
         else:

@@ -1,4 +1,9 @@
-"""Command line: `essbot [--knowledge DIR] [--data DIR] COMMAND`."""
+"""Command line: `essbot [--knowledge DIR] [--data DIR] COMMAND`, the engine's commands.
+
+The `essbot` console script (`bot.cli`) runs `main` with the bot's commands and settings and the
+database opener (the engine never creates tables; the bot's migrations own them). Each command
+is `handler(args, settings, open_database)`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +24,11 @@ from indexing.argparse_fr import FrenchArgumentParser
 from indexing.errors import EngineError
 from indexing.logs import RedactSecrets, configure_logging
 from indexing.models import Answer, IndexReport, Reference, Source
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
+from indexing.storage.db import DatabaseOpener
 
 if TYPE_CHECKING:
+    from indexing.engine import KnowledgeEngine
     from indexing.sources.validation import CheckReport
 
 log = logging.getLogger(__name__)
@@ -97,22 +105,34 @@ def build_parser(extra: Sequence[Register] = ()) -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
+def settings_from(
+    args: argparse.Namespace, settings_class: type[EngineSettings] = EngineSettings
+) -> EngineSettings:
+    """The settings of the entry point (the bot's class extends the engine's), with the
+    --knowledge and --data overrides."""
     overrides: dict[str, object] = {}
     if args.knowledge:
         overrides["knowledge_dir"] = args.knowledge
     if args.data:
         overrides["data_dir"] = args.data
-    return Settings(**overrides)  # type: ignore[arg-type]
+    return settings_class(**overrides)  # type: ignore[arg-type]
 
 
-def open_engine(settings: Settings) -> Any:
-    """The engine of the configured folders (the data folder is checked first)."""
+@contextmanager
+def opened_engine(
+    settings: EngineSettings, open_database: DatabaseOpener
+) -> Iterator[KnowledgeEngine]:
+    """The engine on the opened (and upgraded) database, closed at the end; the data folder is
+    checked first (a clear French line when it is not writable)."""
     from indexing.engine import KnowledgeEngine
     from indexing.storage.folders import ensure_data_folder
 
     ensure_data_folder(settings.data_dir)
-    return KnowledgeEngine.open(settings)
+    database = open_database(settings.resolved_database_url)
+    try:
+        yield KnowledgeEngine.open(settings, database.sessions)
+    finally:
+        database.close()
 
 
 def run_reindex(engine: Any, full: bool = False) -> IndexReport:
@@ -127,14 +147,13 @@ def run_reindex(engine: Any, full: bool = False) -> IndexReport:
     return report
 
 
-def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_index(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """Index the knowledge folder and print a summary."""
-    engine = open_engine(settings)
-    try:
+    with opened_engine(settings, open_database) as engine:
         report = run_reindex(engine, full=args.full)
         usable = engine.has_index()
-    finally:
-        engine.close()
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -160,7 +179,9 @@ def format_report(report: IndexReport) -> str:
     return "\n".join(lines)
 
 
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_check(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """Validate the knowledge folder: 0 when clean, 1 when something must be fixed."""
     import datetime as dt
 
@@ -194,13 +215,12 @@ def empty_folder_warning(report: IndexReport, knowledge_dir: Path) -> str | None
     )
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_ask(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """Answer one question."""
-    engine = open_engine(settings)
-    try:
+    with opened_engine(settings, open_database) as engine:
         answer: Answer = engine.answer(" ".join(args.question), limit=args.limit)
-    finally:
-        engine.close()
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -249,13 +269,15 @@ def _reference(reference: Reference) -> str:
     return " — ".join(p for p in (reference.title, known, reference.url) if p)
 
 
-def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_eval(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """Measure retrieval quality and abstention on a question file."""
     from indexing.quality.evaluation import evaluate, load_questions
 
     questions = load_questions(args.file)
-    engine = open_engine(settings)
-    report = evaluate(questions, lambda q: engine.answer(q, limit=10))
+    with opened_engine(settings, open_database) as engine:
+        report = evaluate(questions, lambda q: engine.answer(q, limit=10))
     if args.json:
         print(json.dumps(report.to_json(details=args.details), ensure_ascii=False))
         return 0
@@ -279,14 +301,15 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 QUIT_COMMANDS = frozenset({"/quitter", "/quit", "/q"})
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_chat(
+    args: argparse.Namespace, settings: EngineSettings, open_database: DatabaseOpener
+) -> int:
     """A conversation in the terminal, straight on the engine: nothing is stored."""
     with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401 - input() gains line editing and history
     from indexing.progress import ReindexProgress
 
-    engine = open_engine(settings)
-    try:
+    with opened_engine(settings, open_database) as engine:
         progress = ReindexProgress()
         try:
             engine.ensure_index(progress=progress)
@@ -307,17 +330,21 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
                 return 0
             if question:
                 print(format_answer(engine.answer(question)))
-    finally:
-        engine.close()
 
 
-def main(argv: Sequence[str] | None = None, extra: Sequence[Register] = ()) -> int:
-    """Parse and dispatch; the `essbot` console script adds the bot's commands (bot.cli)."""
+def main(
+    argv: Sequence[str] | None,
+    open_database: DatabaseOpener,
+    extra: Sequence[Register] = (),
+    settings_class: type[EngineSettings] = EngineSettings,
+) -> int:
+    """Parse and dispatch; the `essbot` console script (bot.cli) gives the database opener and
+    adds the bot's commands and settings."""
     args = build_parser(extra).parse_args(argv)
     redaction = configure_logging(args.verbose)
     try:
-        settings = settings_from(args)
-        return int(args.handler(args, settings))
+        settings = settings_from(args, settings_class)
+        return int(args.handler(args, settings, open_database))
     except EngineError as exc:
         return fail(str(exc), args.verbose, redaction)
     except OperationalError as exc:
@@ -344,7 +371,3 @@ def fail(message: str, verbose: bool, redaction: RedactSecrets) -> int:
         message += " (détails : relancez avec -v)"
     print(f"Erreur : {redaction.redact(message)}", file=sys.stderr)
     return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from indexing.answering.abstention import AbstainConfig, is_question
@@ -17,20 +16,20 @@ from indexing.answering.calibration import NullScores, null_scores, probe_vector
 from indexing.answering.composer import AnswerComposer, no_question
 from indexing.answering.profiles import profile_for
 from indexing.errors import IndexNotBuiltError
-from indexing.models import Answer, Definition, IndexReport
+from indexing.models import Answer, Definition, DocumentInfo, IndexReport
 from indexing.retrieval.embedding import Embedder, Vectors, make_embedder
 from indexing.retrieval.glossary import GLOSSARY_TYPE, Glossary
 from indexing.retrieval.keyword import FrenchAnalyzer
 from indexing.retrieval.search import FusionConfig, Retrieval, Retriever
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.sources.chunking import ChunkingPolicy, split_sentences
-from indexing.storage.db import create_schema, make_engine, make_sessions
 from indexing.storage.indexer import Indexer, Progress
-from indexing.storage.snapshot import DocumentInfo, Snapshot, SnapshotStore
+from indexing.storage.snapshot import Snapshot, SnapshotStore
 
 log = logging.getLogger(__name__)
 
-_POINTER_CHECK_SECONDS = 1.0
+_POINTER_CHECK_SECONDS = 1.0  # how stale a reader may be after another process publishes
+DEFINITIONS_SHOWN = 3  # glossary reminders under an answer: the terms the question uses first
 
 
 @dataclass(frozen=True)
@@ -44,16 +43,15 @@ class KnowledgeEngine:
 
     def __init__(
         self,
-        settings: Settings,
-        db: Engine,
+        settings: EngineSettings,
+        sessions: sessionmaker[Session],
         embedder: Embedder,
         fusion: FusionConfig | None = None,
         abstain: AbstainConfig | None = None,
         policy: ChunkingPolicy | None = None,
     ) -> None:
         self.settings = settings
-        self.db = db
-        self.sessions: sessionmaker[Session] = make_sessions(db)
+        self.sessions = sessions  # of a database already upgraded: the engine creates no table
         self.embedder = embedder
         self.snapshots = SnapshotStore(settings.data_dir / "index")
         profile = profile_for(embedder.name)
@@ -77,14 +75,13 @@ class KnowledgeEngine:
 
     @classmethod
     def open(
-        cls, settings: Settings, db: Engine | None = None, **options: object
+        cls, settings: EngineSettings, sessions: sessionmaker[Session], **options: object
     ) -> KnowledgeEngine:
-        """Build the engine from settings; cheap: the model and index load on first use."""
+        """Build the engine from settings on an open database (its owner closes it); cheap: the
+        model and index load on first use."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        db = db or make_engine(settings.resolved_database_url)
-        create_schema(db)
         embedder = make_embedder(settings.embedding_model, settings.embedding_threads)
-        return cls(settings, db, embedder, **options)  # type: ignore[arg-type]
+        return cls(settings, sessions, embedder, **options)  # type: ignore[arg-type]
 
     # -- reading ---------------------------------------------------------------------------
     def _current(self) -> _Loaded:
@@ -168,7 +165,7 @@ class KnowledgeEngine:
         answer = self.composer.compose(loaded.snapshot, retrieval, limit, null)
         definitions = tuple(
             Definition(t.term, t.expansion, first_sentence(t.definition))
-            for t in retrieval.glossary_terms[:3]
+            for t in retrieval.glossary_terms[:DEFINITIONS_SHOWN]
         )
         if definitions:
             answer = dataclasses.replace(answer, definitions=definitions)
@@ -204,10 +201,6 @@ class KnowledgeEngine:
         if self.has_index():
             return None
         return self.reindex(progress=progress, wait_seconds=600)
-
-    def close(self) -> None:
-        """Release the database connections."""
-        self.db.dispose()
 
 
 def _other_model(built_with: str, configured: str) -> str:

@@ -196,3 +196,53 @@ class IndexReport:
             "unchanged": self.unchanged,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
         }
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk as served by a snapshot."""
+
+    chunk_id: int
+    doc_path: str
+    ordinal: int
+    section: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """Catalogue entry of an indexed document."""
+
+    path: str
+    title: str
+    url: str | None
+    date: str | None
+    type: str
+    tags: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    references: tuple[Reference, ...] = ()
+    example: bool = False
+    review_by: str | None = None
+    facts_date: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The catalogue entry as stored in a build folder."""
+        return {
+            **self.__dict__,
+            "tags": list(self.tags),
+            "themes": list(self.themes),
+            "references": [r.to_json() for r in self.references],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> DocumentInfo:
+        """A catalogue entry read back from a build folder (older builds lack the new fields)."""
+        fields = dict(data)
+        fields["tags"] = tuple(str(t) for t in _as_list(fields.get("tags")))
+        fields["themes"] = tuple(str(t) for t in _as_list(fields.get("themes")))
+        fields["references"] = references_from_json(fields.get("references"))
+        return cls(**fields)  # type: ignore[arg-type]
+
+
+def _as_list(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []

@@ -40,9 +40,9 @@ from indexing.sources.validation import CheckReport, check_folder
 log = logging.getLogger(__name__)
 
 SOURCES_FETCHED = 10  # the answer shows a few; "Plus de sources" shows the rest
-MAX_QUESTION_CHARS = 1000
+MAX_QUESTION_CHARS = 1000  # longer is a pasted document, not a question: cut before encoding
 REASONS = ("hs", "inc", "lien", "autre")
-INLINE_QUOTA_FACTOR = 5
+INLINE_QUOTA_FACTOR = 5  # inline queries per question allowed: they arrive as one types
 PENDING_INLINE = 1000  # inline answers remembered for their "Continuer en privé" deep link
 
 ProgressCallback = Callable[[int, int, str], None]

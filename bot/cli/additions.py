@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from bot.settings import BotSettings
 from indexing.errors import UnreadableFileError
-from indexing.settings import Settings
+from indexing.storage.db import DatabaseOpener
 
 REINDEX_WAIT = 300.0  # seconds to wait for a reindex the bot is running
 
@@ -21,25 +22,20 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_add)
 
 
-def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_add(args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener) -> int:
     """Save the page or document in KNOWLEDGE_INBOX (checked like the index reads it), reindex."""
     from bot.contributions.additions import build_additions
-    from bot.storage.database import upgrade_database
-    from indexing.cli import open_engine
-    from indexing.storage.db import make_sessions
+    from indexing.cli import opened_engine
 
     source = str(args.source)
-    upgrade_database(settings.resolved_database_url)  # the addition is counted in the reports
-    engine = open_engine(settings)
-    try:
-        additions = build_additions(settings, make_sessions(engine.db))
+    # the database is upgraded first: the addition is counted in the reports
+    with opened_engine(settings, open_database) as engine:
+        additions = build_additions(settings, engine.sessions)
         if source.startswith(("http://", "https://")):
             saved = additions.add_page(source)
         else:
             saved = additions.add_file(Path(source).name, _read(Path(source), settings))
         report = engine.reindex(wait_seconds=REINDEX_WAIT)
-    finally:
-        engine.close()
     failed = {f.path: f.reason for f in report.failed}
     verb = "Mis à jour" if saved.updated else "Ajouté"
     print(f"{verb} : {saved.path} — {saved.title} ({saved.passages} passage(s))")
@@ -49,7 +45,7 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _read(path: Path, settings: Settings) -> bytes:
+def _read(path: Path, settings: BotSettings) -> bytes:
     """A local file's bytes, within MAX_FILE_MB."""
     if not path.is_file():
         raise UnreadableFileError(f"fichier introuvable : {path}")

@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.settings import BotSettings
 from indexing.cli import DATE_HELP
-from indexing.settings import Settings
+from indexing.storage.db import DatabaseOpener
 from indexing.storage.folders import ensure_data_folder
 
 
@@ -67,52 +68,46 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_purge)
 
 
-def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_report(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Write the anonymised report of a period."""
     from bot.community.insight import Insight
     from bot.community.reports import write_report
-    from bot.storage.database import upgrade_database
-    from indexing.cli import open_engine
-    from indexing.storage.db import make_sessions
+    from indexing.cli import opened_engine
 
     if args.end < args.start:
         print("Erreur : --to précède --from.", file=sys.stderr)
         return 2
-    ensure_data_folder(settings.data_dir)
-    upgrade_database(settings.resolved_database_url)  # before the engine's create_all
-    engine = open_engine(settings)  # for the themes of the cited documents
-    try:
-        insight = Insight(engine, make_sessions(engine.db), similarity=settings.digest_similarity)
+    with opened_engine(settings, open_database) as engine:  # the themes of the cited documents
+        insight = Insight(engine, engine.sessions, similarity=settings.digest_similarity)
         report = insight.report(args.start, args.end)
-    finally:
-        engine.close()
     for path in write_report(report, args.out):
         print(path)
     return 0
 
 
-def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_purge(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Purge questions and feedback older than the retention period."""
     from bot.community.privacy import Privacy
-    from bot.storage.database import upgrade_database
     from bot.storage.pseudonym_key import resolve_hash_key
-    from indexing.storage.db import make_engine, make_sessions
 
     if args.days is not None and args.days < 0:
         print("Erreur : --days doit être positif.", file=sys.stderr)
         return 2
     ensure_data_folder(settings.data_dir)
-    upgrade_database(settings.resolved_database_url)
-    db = make_engine(settings.resolved_database_url)
+    database = open_database(settings.resolved_database_url)
     try:
         privacy = Privacy(
-            make_sessions(db),
+            database.sessions,
             hash_key=resolve_hash_key(settings),
             retention_days=settings.retention_days,
         )
         purged = privacy.purge_now(args.days)
     finally:
-        db.dispose()
+        database.close()
     print(
         f"Avant le {purged.cutoff:%d/%m/%Y %H:%M} (UTC) : {purged.questions} "
         f"{'question' if purged.questions <= 1 else 'questions'} et {purged.feedback} avis "

@@ -7,9 +7,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.settings import BotSettings
 from indexing import cli as engine_cli
 from indexing.logs import mask_secrets
-from indexing.settings import Settings
+from indexing.storage.db import DatabaseOpener
 from indexing.storage.folders import ensure_data_folder
 
 BOTFATHER_HELP = (
@@ -47,7 +48,7 @@ def has_terminal() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_run(args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener) -> int:
     """Start the Telegram bot."""
     if settings.telegram_bot_token is None:
         print(token_help(), file=sys.stderr)
@@ -60,24 +61,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     resolve_hash_key(settings)  # a weak key stops here, before any indexing
 
-    run(settings)
+    run(settings, open_database)
     return 0
 
 
-def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_start(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Index when needed, then the bot if a token is set, else the terminal chat."""
     if settings.telegram_bot_token is None and not has_terminal():
         print(f"{token_help()}\n{NO_TERMINAL}", file=sys.stderr)
         return 2
-    from bot.storage.database import upgrade_database
     from bot.storage.pseudonym_key import resolve_hash_key
 
     ensure_data_folder(settings.data_dir)
     if settings.telegram_bot_token is not None:
         resolve_hash_key(settings)  # a weak key stops here, before the first indexing
-    upgrade_database(settings.resolved_database_url)  # before the engine's create_all
-    engine = engine_cli.open_engine(settings)
-    try:
+    with engine_cli.opened_engine(settings, open_database) as engine:  # migrated, then indexed
         if not engine.has_index():
             print("Première indexation du dossier de connaissances…", file=sys.stderr)
             report = engine_cli.run_reindex(engine)
@@ -85,12 +85,10 @@ def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
             warning = engine_cli.empty_folder_warning(report, settings.knowledge_dir)
             if warning:
                 print(warning, file=sys.stderr)
-    finally:
-        engine.close()
     if settings.telegram_bot_token is None:
         print(
             token_help() + "\nEn attendant, voici la conversation dans le terminal.\n",
             file=sys.stderr,
         )
-        return engine_cli.cmd_chat(args, settings)
-    return cmd_run(args, settings)
+        return engine_cli.cmd_chat(args, settings, open_database)
+    return cmd_run(args, settings, open_database)

@@ -8,8 +8,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from bot.settings import BotSettings
 from indexing.errors import UnreadableFileError
-from indexing.settings import Settings
+from indexing.storage.db import DatabaseOpener
 
 
 def register(sub: Any) -> None:
@@ -41,7 +42,9 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=cmd_links)
 
 
-def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_backup(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Copy the database and the published index into DIR."""
     from bot.upkeep.backup import backup
 
@@ -55,11 +58,13 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_restore(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Put the database, the index and the key of a backup back, the bot being stopped."""
     from bot.upkeep.restore import restore
 
-    report = restore(settings, args.dir)
+    report = restore(settings, args.dir, open_database)
     index = f"index {report.build_id}" if report.build_id else "aucun index"
     key = ", clé de pseudonymisation" if report.key_restored else ""
     print(
@@ -69,7 +74,9 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_links(args: argparse.Namespace, settings: Settings) -> int:
+def cmd_links(
+    args: argparse.Namespace, settings: BotSettings, open_database: DatabaseOpener
+) -> int:
     """Check every URL the knowledge folder cites; exit 1 if one is dead or unreachable."""
     from bot.upkeep.links import LinkState, check_links, collect_links, render_links_table
 

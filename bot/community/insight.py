@@ -29,17 +29,14 @@ from bot.storage.usage import (
     question_facts,
     weekly,
 )
+from indexing.answering.profiles import profile_for
 from indexing.errors import IndexNotBuiltError
 
 log = logging.getLogger(__name__)
 
-DIGEST_GROUPS = 10
-EXAMPLES_PER_GROUP = 3
-CHART_THEMES = 6
-# Cosine above which two questions express the same need, per embedder (by name prefix),
-# calibrated on paraphrases: e5 packs every French sentence between 0.8 and 1, USE spreads them.
-SIMILARITY_BY_MODEL = {"use-": 0.6, "multilingual-e5": 0.93, "hashing": 0.5}
-SIMILARITY_OTHER_MODELS = 0.85
+DIGEST_GROUPS = 10  # groups in a digest: one screen of an admin's phone
+EXAMPLES_PER_GROUP = 3  # wordings quoted per group: enough to see the need, short to read
+CHART_THEMES = 6  # themes in the /stats chart: more bars no longer fit its lower panel
 
 
 @dataclass(frozen=True)
@@ -89,15 +86,8 @@ def group_similar(vectors: npt.NDArray[np.float32], threshold: float) -> list[li
 
 
 def default_similarity(embedder_name: str) -> float:
-    """The grouping threshold for an embedder; "a+b" concatenations average their parts'."""
-    values = [
-        next(
-            (v for prefix, v in SIMILARITY_BY_MODEL.items() if part.startswith(prefix)),
-            SIMILARITY_OTHER_MODELS,
-        )
-        for part in embedder_name.split("+")
-    ]
-    return sum(values) / len(values)
+    """The grouping threshold for an embedder: its measured paraphrase cosine."""
+    return profile_for(embedder_name).paraphrase_cosine
 
 
 def _normalised(text: str) -> str:

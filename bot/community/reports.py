@@ -24,7 +24,7 @@ CSV_COLUMNS = (
     "satisfaction",
 )
 TOTAL = "Total"
-TOP_UNANSWERED = 5
+TOP_UNANSWERED = 5  # themes under "les plus souvent sans réponse"; the table lists them all
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,11 @@ from bot.assistant.replies import Progress
 from bot.assistant.service import Assistant
 from bot.contributions import sheets
 from bot.contributions.fetching import FetchError, FetchPolicy, fetch_page
+from bot.settings import BotSettings
 from bot.storage import contributions as store
 from bot.storage import records
 from indexing.errors import EngineError, ReindexInProgressError, UnreadableFileError
 from indexing.models import Document, IndexReport
-from indexing.settings import Settings
 from indexing.sources.chunking import chunk_document
 from indexing.sources.loaders import LOADERS, build_document, loader_for, read_file
 
@@ -209,7 +209,7 @@ class AdditionService:
         return Added(saved, report)
 
 
-def build_additions(settings: Settings, sessions: sessionmaker[Session]) -> Additions:
+def build_additions(settings: BotSettings, sessions: sessionmaker[Session]) -> Additions:
     """Additions to the knowledge inbox within the configured limits (bot and CLI)."""
     return Additions(
         sheets.Inbox(settings.knowledge_dir, settings.inbox_dir),

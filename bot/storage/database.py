@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Engine, inspect
 import bot.storage.contributions
 import bot.storage.records
 import indexing.storage.store
-from indexing.storage.db import Base, make_engine
+from indexing.storage.db import Base, Database, make_engine, make_sessions
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,13 @@ def migration_connection(engine: Engine) -> Iterator[Connection]:
         if sqlite:
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
+
+
+def open_database(url: str) -> Database:
+    """The one way to the database: upgrade it to the latest revision, then open it."""
+    upgrade_database(url)
+    engine = make_engine(url)
+    return Database(engine, make_sessions(engine))
 
 
 def upgrade_database(url: str) -> None:

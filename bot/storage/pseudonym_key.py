@@ -14,8 +14,9 @@ import secrets
 from pathlib import Path
 from typing import Final
 
+from bot.settings import BotSettings
 from indexing.errors import EngineError
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +33,12 @@ class WeakKeyError(EngineError):
     """USER_HASH_KEY holds a known or too short value."""
 
 
-def key_path(settings: Settings) -> Path:
+def key_path(settings: EngineSettings) -> Path:
     """Where the generated key is kept."""
     return settings.data_dir / KEY_FILE
 
 
-def resolve_hash_key(settings: Settings) -> bytes:
+def resolve_hash_key(settings: BotSettings) -> bytes:
     """The configured key if strong enough, else the one kept in the data folder (created once)."""
     if settings.user_hash_key is not None:
         key = settings.user_hash_key.get_secret_value()

@@ -19,10 +19,10 @@ from bot.upkeep.links import LinkStatus, problems, summarize_links
 from indexing.models import IndexReport
 from indexing.sources.validation import CheckReport, Finding
 
-ERROR_MAX: Final = 500
-EXAMPLE_MAX: Final = 200
-PATH_MAX: Final = 200
-FINDINGS_MAX: Final = 40
+ERROR_MAX: Final = 500  # an error quoted to admins: its first lines, not a whole traceback
+EXAMPLE_MAX: Final = 200  # a question quoted in the digest
+PATH_MAX: Final = 200  # a file path quoted to admins (review dates, check findings)
+FINDINGS_MAX: Final = 40  # findings of one kind listed before "… and N more"
 Trigger = Literal["schedule", "watch"]
 
 

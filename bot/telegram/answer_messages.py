@@ -15,16 +15,18 @@ from bot.telegram import texts
 from bot.telegram.html import Para, Span, link, pack, para, truncate
 from indexing.models import REFUSAL_NO_QUESTION, Answer, IndexReport, Reference, Source
 
-SOURCES_SHOWN: Final = 3  # in the answer; "Plus de sources" shows the rest
-SOURCES_IN_CARD: Final = 5
-WORKSHOPS_SHOWN: Final = 10
-TITLE_MAX: Final = 150
-EXCERPT_MAX: Final = 220
-QUESTION_MAX: Final = 300
-CARD_ANSWER_MAX: Final = 1500
+# The "top 3": sources listed under an answer and linked under a shared card; "Plus de sources"
+# shows the rest. Three fit a phone screen with the answer above them.
+SOURCES_SHOWN: Final = 3
+SOURCES_IN_CARD: Final = 5  # a shared card has no "Plus de sources" button: a few more
+WORKSHOPS_SHOWN: Final = 10  # /ateliers: the latest ones, one screen
+TITLE_MAX: Final = 150  # a source title on one or two lines of a phone
+EXCERPT_MAX: Final = 220  # an excerpt of about two sentences
+QUESTION_MAX: Final = 300  # the question quoted at the top of a shared card
+CARD_ANSWER_MAX: Final = 1500  # a shared card stays one message with its sources under it
 CAPTION_MAX: Final = 1024  # telegram.constants.MessageLimit.CAPTION_LENGTH
-REPORT_NAMES_MAX: Final = 10
-REFERENCE_MAX: Final = 90
+REPORT_NAMES_MAX: Final = 10  # file names listed in a reindex summary before "… et N autres"
+REFERENCE_MAX: Final = 90  # a reference title on one line of a phone
 REFERENCES_IN_ANSWER: Final = 1  # per source, in an answer and a card
 REFERENCES_IN_MORE: Final = 3  # per source, under "Plus de sources"
 EMBEDDING_PHASE: Final = "embeddings"  # the path the indexer reports while encoding

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-import sqlalchemy
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -39,7 +38,7 @@ from bot.community.insight import Insight
 from bot.community.privacy import Privacy
 from bot.contributions.additions import AdditionService, build_additions
 from bot.contributions.escalation import Escalations
-from bot.storage.database import upgrade_database
+from bot.settings import BotSettings
 from bot.storage.pseudonym_key import resolve_hash_key
 from bot.telegram import callbacks, contributions, handlers, jobs, keyboards, texts
 from bot.telegram.context import BotApplication, BotData, CustomContext, Services
@@ -48,8 +47,7 @@ from bot.upkeep.freshness import Freshness, KnowledgeWatcher
 from bot.upkeep.running import RunLock, run_lock_path
 from indexing.engine import KnowledgeEngine
 from indexing.errors import EngineError
-from indexing.settings import Settings
-from indexing.storage.db import create_schema, make_engine, make_sessions
+from indexing.storage.db import DatabaseOpener
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +78,7 @@ TOKEN_REJECTED = (  # a message about the token, not one
 )
 
 
-def unreachable_message(settings: Settings, error: Exception) -> str:
+def unreachable_message(settings: BotSettings, error: Exception) -> str:
     """Why the bot could not talk to the Bot API, naming the setting and the address."""
     return (
         f"l'API Telegram ne répond pas à l'adresse {settings.telegram_base_url} "
@@ -124,9 +122,9 @@ def default_rate_limiter() -> AIORateLimiter:
 
 
 def build_application(
-    settings: Settings,
+    settings: BotSettings,
     engine: KnowledgeBase,
-    db: sqlalchemy.Engine,
+    sessions: sessionmaker[Session],
     *,
     rate_limiter: BaseRateLimiter[Any] | Literal["default"] | None = "default",
     progress_interval: float = 1.0,
@@ -137,11 +135,10 @@ def build_application(
     """
     if settings.telegram_bot_token is None:
         raise MissingTokenError("TELEGRAM_BOT_TOKEN n'est pas défini")
-    services = build_services(settings, engine, db, progress_interval)
+    services = build_services(settings, engine, sessions, progress_interval)
     reachability = Reachability()  # one warning per Telegram outage, not one per failed call
 
     async def post_init(application: BotApplication) -> None:
-        await asyncio.to_thread(create_schema, db)
         application.bot_data.services = services
         contributions.watch_reindexes(application, services)
         await set_command_menus(application, settings.admin_ids)
@@ -182,10 +179,12 @@ def build_application(
 
 
 def build_services(
-    settings: Settings, engine: KnowledgeBase, db: sqlalchemy.Engine, progress_interval: float
+    settings: BotSettings,
+    engine: KnowledgeBase,
+    sessions: sessionmaker[Session],
+    progress_interval: float,
 ) -> Services:
     """The services handlers and jobs reach through their context."""
-    sessions = make_sessions(db)
     key = resolve_hash_key(settings)
     assistant = Assistant(
         engine,
@@ -218,7 +217,7 @@ def build_services(
     )
 
 
-def start_watch(application: BotApplication, services: Services, settings: Settings) -> None:
+def start_watch(application: BotApplication, services: Services, settings: BotSettings) -> None:
     """Reindex shortly after files change in the knowledge folder (WATCH_KNOWLEDGE)."""
 
     async def on_change() -> None:
@@ -313,7 +312,7 @@ async def set_command_menus(application: BotApplication, admin_ids: tuple[int, .
             log.warning("No admin command menu for one admin: %s", error)
 
 
-def webhook_options(settings: Settings) -> dict[str, Any]:
+def webhook_options(settings: BotSettings) -> dict[str, Any]:
     """Arguments of `run_webhook` / `Updater.start_webhook` for the configured WEBHOOK_URL.
 
     Telegram echoes the secret in a header of every delivery and PTB rejects requests without
@@ -332,7 +331,7 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def run(settings: Settings) -> None:
+def run(settings: BotSettings, open_database: DatabaseOpener) -> None:
     """Start the bot (long polling, or a webhook when WEBHOOK_URL is set) until interrupted.
 
     A rejected token and an unreachable Bot API at start-up become domain errors with a
@@ -345,10 +344,9 @@ def run(settings: Settings) -> None:
     explain_errors([InvalidToken, NetworkError])  # their French message follows; -v: the trace
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token
     with RunLock(run_lock_path(settings)):
-        upgrade_database(settings.resolved_database_url)  # before the engine's create_all
-        db = make_engine(settings.resolved_database_url)
-        engine = KnowledgeEngine.open(settings, db)
+        database = open_database(settings.resolved_database_url)
         try:
+            engine = KnowledgeEngine.open(settings, database.sessions)
             progress = ReindexProgress()
             try:
                 engine.ensure_index(progress=progress)
@@ -360,13 +358,12 @@ def run(settings: Settings) -> None:
                     "(see knowledge/README.md)",
                     settings.knowledge_dir,
                 )
-            _serve(build_application(settings, engine, db), settings)
+            _serve(build_application(settings, engine, database.sessions), settings)
         finally:
-            engine.close()
-            db.dispose()
+            database.close()
 
 
-def _serve(application: BotApplication, settings: Settings) -> None:
+def _serve(application: BotApplication, settings: BotSettings) -> None:
     try:
         if settings.webhook_url:
             log.info("Starting in webhook mode on port %d", settings.webhook_port)

@@ -28,7 +28,7 @@ from indexing.models import Answer
 
 log = logging.getLogger(__name__)
 
-MIN_INLINE_QUERY = 3
+MIN_INLINE_QUERY = 3  # inline text arrives per keystroke: shorter is not a question yet
 
 
 def _article(

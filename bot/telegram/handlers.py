@@ -31,8 +31,8 @@ from indexing.errors import IndexNotBuiltError, ReindexInProgressError
 log = logging.getLogger(__name__)
 
 FULL_REINDEX_WORDS = frozenset({"complet", "complete", "full", "tout"})
-DEFAULT_STATS_DAYS = 30
-MAX_DAYS = 3650
+DEFAULT_STATS_DAYS = 30  # /stats without a number of days: the last month
+MAX_DAYS = 3650  # /stats N: at most ten years
 CHART_FILENAME = "statistiques.png"
 
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Final
+from typing import Final
 
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import JobQueue
 
+from bot.settings import BotSettings
 from bot.telegram import admin_messages as admin_render
 from bot.telegram.admin_messages import Trigger
 from bot.telegram.context import CustomContext, Services
 from bot.upkeep.links import problems
-from indexing.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ def first_run(
 
 
 def schedule_jobs(
-    job_queue: JobQueue[CustomContext], settings: Settings, now: dt.datetime | None = None
+    job_queue: JobQueue[CustomContext], settings: BotSettings, now: dt.datetime | None = None
 ) -> None:
     """Register every periodic job the settings turn on; the purge runs daily."""
     now = now or dt.datetime.now(dt.UTC)
@@ -108,8 +108,3 @@ async def digest_job(context: CustomContext) -> None:
 async def purge_job(context: CustomContext) -> None:
     """The daily purge of what is older than the retention period."""
     await context.services.privacy.purge()
-
-
-def job_names(job_queue: JobQueue[Any]) -> list[str]:
-    """Names of the scheduled jobs, for logs and tests."""
-    return sorted(job.name or "" for job in job_queue.jobs())

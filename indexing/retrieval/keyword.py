@@ -259,13 +259,6 @@ class KeywordIndex:
             return np.zeros(self._size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
 
-    def matched_terms(self, query: str) -> set[str]:
-        """The analysed query terms that occur in the indexed passages."""
-        if not self._size:
-            return set()
-        vocab = self._bm25.vocab_dict
-        return {t for t in self._analyzer.tokens(query) if t in vocab}
-
     def analyzer(self) -> FrenchAnalyzer:
         """The analyser used for this index."""
         return self._analyzer

@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
+from indexing.models import DocumentInfo, Passage
 from indexing.retrieval.embedding import Embedder
 from indexing.retrieval.glossary import GLOSSARY_TYPE, Glossary, Term
-from indexing.retrieval.keyword import fold
-from indexing.storage.snapshot import Snapshot
+from indexing.retrieval.keyword import KeywordIndex, fold
+
+
+class SearchIndex(Protocol):
+    """What a search reads from an index build (`indexing.storage.snapshot.Snapshot`)."""
+
+    @property
+    def passages(self) -> Sequence[Passage]: ...
+    @property
+    def documents(self) -> Mapping[str, DocumentInfo]: ...
+    @property
+    def vectors(self) -> object: ...  # a FAISS index over the passages' unit vectors
+    @property
+    def keyword(self) -> KeywordIndex: ...
 
 
 @dataclass(frozen=True)
 class FusionConfig:
     """How dense and keyword rankings are combined; values chosen on the eval sets."""
 
-    method: str = "linear"  # "linear" (normalised scores) or "rrf"
-    normalise: str = "max"  # linear only: "max" (score / best) or "minmax"
+    normalise: str = "max"  # "max" (score / best) or "minmax"
     level: str = "document"  # fuse per chunk, or each document's best dense and keyword scores
     dense_weight: float = 0.6
-    rrf_k: int = 60
-    candidates: int = 60
+    candidates: int = 60  # passages taken from each ranking before fusion
     # The glossary holds a line on every subject: it is demoted below the dedicated sheets, and
     # less so when a definition is asked for (glossary_definition_weight).
     glossary_weight: float = 0.5
@@ -69,7 +82,6 @@ class Retrieval:
     documents: tuple[DocumentHit, ...]
     top_dense: float
     top_keyword: float
-    keyword_terms: int  # query terms that match the vocabulary
     coverage: float = 0.0  # share of the question's own terms that occur in the knowledge base
     glossary_terms: tuple[Term, ...] = ()  # glossary entries the question uses
     # the (expanded) question's vector, for ranking answer units
@@ -88,13 +100,13 @@ class Retriever:
         self._embedder = embedder
         self.config = config or FusionConfig()
 
-    def search(self, snapshot: Snapshot, glossary: Glossary, query: str) -> Retrieval:
+    def search(self, snapshot: SearchIndex, glossary: Glossary, query: str) -> Retrieval:
         """Retrieve and rank documents for a query."""
         terms = glossary.find(query)
         expanded = glossary.expand(query, terms)
         size = len(snapshot.passages)
         if size == 0:
-            return Retrieval(query, expanded, (), 0.0, 0.0, 0, 0.0)
+            return Retrieval(query, expanded, (), 0.0, 0.0, 0.0)
         k = min(self.config.candidates, size)
         vector = self._embedder.embed_query(expanded).astype(np.float32)
         found_scores, found_ids = snapshot.vectors.search(vector[None, :], k)  # type: ignore[attr-defined]
@@ -109,7 +121,7 @@ class Retriever:
         }
         for i in set(keyword) - set(dense):
             dense[i] = float(snapshot.vectors.reconstruct(i) @ vector)  # type: ignore[attr-defined]
-        fused = self._fuse(dense, keyword)
+        fused = self.fuse(dense, keyword)
         hits = [
             ChunkHit(i, dense[i], float(keyword_all[i]), score)
             for i, score in sorted(fused.items(), key=lambda kv: -kv[1])
@@ -121,14 +133,13 @@ class Retriever:
             documents=documents,
             top_dense=max(dense.values(), default=0.0),
             top_keyword=max(keyword.values(), default=0.0),
-            keyword_terms=len(snapshot.keyword.matched_terms(expanded)),
             coverage=snapshot.keyword.coverage(query),
             glossary_terms=tuple(terms),
             query_vector=vector,
         )
 
     def _rank_documents(
-        self, snapshot: Snapshot, hits: list[ChunkHit], definition: bool
+        self, snapshot: SearchIndex, hits: list[ChunkHit], definition: bool
     ) -> tuple[DocumentHit, ...]:
         grouped: dict[str, list[ChunkHit]] = {}
         for hit in hits:
@@ -137,7 +148,7 @@ class Retriever:
         if self.config.level == "document":
             dense = {n: max(c.dense for c in grouped[p]) for n, p in enumerate(paths)}
             keyword = {n: max(c.keyword for c in grouped[p]) for n, p in enumerate(paths)}
-            scores = self._fuse(dense, {n: s for n, s in keyword.items() if s > 0})
+            scores = self.fuse(dense, {n: s for n, s in keyword.items() if s > 0})
         else:
             scores = {n: grouped[p][0].fused for n, p in enumerate(paths)}
         ranked = []
@@ -153,17 +164,11 @@ class Retriever:
             ranked.append(DocumentHit(path, score, tuple(grouped[path])))
         return tuple(sorted(ranked, key=lambda d: -d.score))
 
-    def _fuse(self, dense: dict[int, float], keyword: dict[int, float]) -> dict[int, float]:
+    def fuse(self, dense: dict[int, float], keyword: dict[int, float]) -> dict[int, float]:
+        """One score per id: the weighted sum of the normalised dense and keyword scores (the
+        benchmarks override this to measure other fusions)."""
         cfg = self.config
         ids = set(dense) | set(keyword)
-        if cfg.method == "rrf":
-            d_rank = {i: r for r, i in enumerate(sorted(dense, key=lambda i: -dense[i]))}
-            k_rank = {i: r for r, i in enumerate(sorted(keyword, key=lambda i: -keyword[i]))}
-            return {
-                i: cfg.dense_weight / (cfg.rrf_k + d_rank.get(i, 10_000))
-                + (1 - cfg.dense_weight) / (cfg.rrf_k + k_rank.get(i, 10_000))
-                for i in ids
-            }
         d_norm = _minmax(dense) if cfg.normalise == "minmax" else _by_max(dense)
         k_norm = _by_max(keyword)
         return {

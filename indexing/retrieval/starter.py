@@ -17,7 +17,7 @@ from pathlib import Path
 from indexing.models import Chunk
 from indexing.retrieval.embedding import Embedder, make_embedder
 from indexing.retrieval.vector_cache import model_slug, save_vectors, text_key
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.sources.chunking import ChunkingPolicy, chunk_document
 from indexing.sources.loaders import build_document, iter_candidate_files, loader_for, read_file
 from indexing.sources.units import build_units
@@ -63,7 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--knowledge", type=Path, default=Path("knowledge"), help="dossier")
     parser.add_argument(
-        "--model", default=Settings.model_fields["embedding_model"].default, help="modèle (e5)"
+        "--model",
+        default=EngineSettings.model_fields["embedding_model"].default,
+        help="modèle (e5)",
     )
     args = parser.parse_args(argv)
     embedder = make_embedder(args.model)

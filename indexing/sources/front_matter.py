@@ -19,7 +19,7 @@ import yaml
 from indexing.errors import UnreadableFileError
 from indexing.models import Reference
 
-KNOWN_TYPES = ("ressource", "atelier", "glossaire", "reponse")  # reponse: a team answer
+KNOWN_TYPES = ("ressource", "atelier", "glossaire", "reponse")  # reponse: a team answer added
 SCHEMA_KEYS = frozenset(
     {"title", "url", "date", "type", "tags", "sources", "exemple", "review_by", "facts_date"}
 )

@@ -209,6 +209,9 @@ def _section_units(members: list[tuple[int, PassageLike]]) -> Iterator[Unit]:
             if sentence.rstrip().endswith((":", ";")):
                 previous = sentence
                 continue  # what it announces follows: the list block carries it
+            if sentence.rstrip().endswith("?"):
+                previous = sentence
+                continue  # a question answers nothing (a FAQ, a team answer's sheet)
             text, parts = _with_antecedent(sentence, previous, heading)
             if text:
                 yield Unit(line.passage, SENTENCE, text, parts)

@@ -1,12 +1,19 @@
-"""Database plumbing shared by the engine and the bot: the declarative base and session factory."""
+"""Database plumbing shared by the engine and the bot: the declarative base, the SQLAlchemy
+engine and session factory, and `Database`, the open database the engine is given.
+
+The engine never creates tables: the bot's Alembic migrations own every table, and
+`bot.storage.database.open_database` (the one way in) upgrades the database before opening it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
 class Base(DeclarativeBase):
@@ -33,14 +40,23 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def make_sessions(engine: Engine) -> sessionmaker:  # type: ignore[type-arg]
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
     """One session factory per process; callers own the session scope."""
     return sessionmaker(engine, expire_on_commit=False)
 
 
-def create_schema(engine: Engine) -> None:
-    """Create missing tables for the engine-only CLI; a database under Alembic is left to its
-    migrations (`bot.storage.database.upgrade_database`)."""
-    if inspect(engine).has_table("alembic_version"):
-        return
-    Base.metadata.create_all(engine)
+@dataclass(frozen=True)
+class Database:
+    """An open database whose schema is up to date: its engine and its session factory."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+
+# Opens the database at a URL, schema upgraded: `bot.storage.database.open_database`, which the
+# composition root (`bot.cli`) hands to the engine's commands.
+DatabaseOpener = Callable[[str], Database]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +13,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from indexing.errors import UnreadableFileError
-from indexing.models import Chunk, Document, FailedFile, IndexReport, references_from_json
+from indexing.models import (
+    Chunk,
+    Document,
+    DocumentInfo,
+    FailedFile,
+    IndexReport,
+    Passage,
+    references_from_json,
+)
 from indexing.retrieval.embedding import Embedder, Vectors
 from indexing.retrieval.vector_cache import CachedVectors, VectorCache, save_vectors, text_key
 from indexing.sources import front_matter
@@ -30,7 +36,7 @@ from indexing.sources.loaders import (
 from indexing.sources.units import build_units
 from indexing.storage import store
 from indexing.storage.locking import ReindexLock
-from indexing.storage.snapshot import DocumentInfo, Passage, SnapshotStore, new_build_id
+from indexing.storage.snapshot import SnapshotStore, new_build_id
 from indexing.storage.unit_table import build_table, read_table
 
 log = logging.getLogger(__name__)
@@ -133,14 +139,7 @@ class Indexer:
             session.flush()
             counts = self._write_snapshot(session, build_id, pieces)
             report = self._report(plan, build_id)
-            store.record_build(
-                session,
-                build_id,
-                self._embedder.name,
-                counts[0],
-                counts[1],
-                json.dumps(report.to_json(), ensure_ascii=False),
-            )
+            store.record_build(session, build_id, self._embedder.name, counts[0], counts[1])
         self._publish(build_id)
         return report
 
@@ -380,10 +379,3 @@ def _as_list(value: object) -> list[str]:
     if isinstance(value, str) and value:
         return [v.strip() for v in value.split(",")]
     return []
-
-
-def env_threads() -> int:
-    """Cores available to this process."""
-    return (
-        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    )

@@ -8,13 +8,12 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from indexing.errors import IndexNotBuiltError
-from indexing.models import Reference, references_from_json
+from indexing.models import DocumentInfo, Passage
 from indexing.retrieval.embedding import Vectors
 from indexing.retrieval.keyword import KeywordIndex, fold
 from indexing.sources.units import build_units
@@ -25,52 +24,6 @@ log = logging.getLogger(__name__)
 _MANIFEST = "manifest.json"
 _PASSAGES = "passages.json"
 _VECTORS = "vectors.faiss"
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A chunk as served by a snapshot."""
-
-    chunk_id: int
-    doc_path: str
-    ordinal: int
-    section: str
-    text: str
-
-
-@dataclass(frozen=True)
-class DocumentInfo:
-    """Catalogue entry of an indexed document."""
-
-    path: str
-    title: str
-    url: str | None
-    date: str | None
-    type: str
-    tags: tuple[str, ...] = ()
-    themes: tuple[str, ...] = ()
-    references: tuple[Reference, ...] = ()
-    example: bool = False
-    review_by: str | None = None
-    facts_date: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        """The catalogue entry as stored in a build folder."""
-        return {
-            **self.__dict__,
-            "tags": list(self.tags),
-            "themes": list(self.themes),
-            "references": [r.to_json() for r in self.references],
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> DocumentInfo:
-        """A catalogue entry read back from a build folder (older builds lack the new fields)."""
-        fields = dict(data)
-        fields["tags"] = tuple(str(t) for t in _as_list(fields.get("tags")))
-        fields["themes"] = tuple(str(t) for t in _as_list(fields.get("themes")))
-        fields["references"] = references_from_json(fields.get("references"))
-        return cls(**fields)  # type: ignore[arg-type]
 
 
 def new_build_id() -> str:
@@ -245,10 +198,6 @@ class Snapshot:
         units = read_table(folder)
         log.info("loaded index %s: %d passages", build_id, len(passages))
         return cls(build_id, manifest["model"], passages, documents, index, units)
-
-
-def _as_list(value: object) -> list[object]:
-    return list(value) if isinstance(value, list | tuple) else []
 
 
 def _keyword_text(passage: Passage, documents: dict[str, DocumentInfo]) -> str:

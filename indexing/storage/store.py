@@ -83,7 +83,6 @@ class BuildRow(Base):
     model: Mapped[str] = mapped_column(String(256))
     documents: Mapped[int] = mapped_column(Integer)
     chunks: Mapped[int] = mapped_column(Integer)
-    report: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     def __repr__(self) -> str:
@@ -163,13 +162,9 @@ def chunk_count(session: Session) -> int:
     return int(session.scalar(select(func.count(ChunkRow.id))) or 0)
 
 
-def record_build(
-    session: Session, build_id: str, model: str, documents: int, chunks: int, report: str
-) -> None:
+def record_build(session: Session, build_id: str, model: str, documents: int, chunks: int) -> None:
     """Record a completed build."""
-    session.add(
-        BuildRow(build_id=build_id, model=model, documents=documents, chunks=chunks, report=report)
-    )
+    session.add(BuildRow(build_id=build_id, model=model, documents=documents, chunks=chunks))
 
 
 def clear_all(session: Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import shutil
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -16,18 +17,20 @@ from e2e_kit import ADMIN_ID, ProxyEngine, RunningBot, StartBot, write_knowledge
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.assistant.service import Assistant
+from bot.settings import BotSettings
+from bot.storage.database import open_database
 from bot.telegram.app import build_application
 from indexing.engine import KnowledgeEngine
 from indexing.retrieval.embedding import Embedder
-from indexing.settings import Settings
-from indexing.storage.db import create_schema, make_engine, make_sessions
+from indexing.storage.db import make_engine, make_sessions
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[sqlalchemy.Engine]:
-    """A SQLite file database with every table."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
-    create_schema(engine)
+def db(tmp_path: Path, migrated_sqlite: Path) -> Iterator[sqlalchemy.Engine]:
+    """A SQLite file database at the latest revision (a copy of the session's migrated file)."""
+    path = tmp_path / "bot.sqlite3"
+    shutil.copyfile(migrated_sqlite, path)
+    engine = make_engine(f"sqlite:///{path}")
     yield engine
     engine.dispose()
 
@@ -66,27 +69,30 @@ def shared_engine(
 ) -> Iterator[KnowledgeEngine]:
     """The real engine over a small knowledge folder, indexed once (tests must not reindex it)."""
     root = tmp_path_factory.mktemp("shared-kb")
-    engine = indexed_engine(root / "knowledge", root / "data", default_embedder)
-    yield engine
-    engine.close()
+    with indexed_engine(root / "knowledge", root / "data", default_embedder) as engine:
+        yield engine
 
 
 @pytest.fixture
 def own_engine(tmp_path: Path, default_embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """A real engine on this test's own folder, indexed, that the test may change and reindex."""
-    engine = indexed_engine(tmp_path / "knowledge", tmp_path / "engine-data", default_embedder)
-    yield engine
-    engine.close()
+    with indexed_engine(
+        tmp_path / "knowledge", tmp_path / "engine-data", default_embedder
+    ) as engine:
+        yield engine
 
 
-def indexed_engine(knowledge: Path, data: Path, embedder: Embedder) -> KnowledgeEngine:
+@contextlib.contextmanager
+def indexed_engine(knowledge: Path, data: Path, embedder: Embedder) -> Iterator[KnowledgeEngine]:
     """A real engine over the small test knowledge folder written at `knowledge`, indexed."""
-    settings = Settings(knowledge_dir=write_knowledge(knowledge), data_dir=data, _env_file=None)  # type: ignore[call-arg]
-    db = make_engine(settings.resolved_database_url)
-    create_schema(db)
-    engine = KnowledgeEngine(settings, db, embedder)
-    engine.reindex()
-    return engine
+    settings = BotSettings(knowledge_dir=write_knowledge(knowledge), data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    database = open_database(settings.resolved_database_url)
+    try:
+        engine = KnowledgeEngine(settings, database.sessions, embedder)
+        engine.reindex()
+        yield engine
+    finally:
+        database.close()
 
 
 @pytest.fixture
@@ -95,6 +101,7 @@ async def start_bot(
     bot_token: str,
     tmp_path: Path,
     shared_engine: KnowledgeEngine,
+    sessions: sessionmaker[Session],
     caplog: pytest.LogCaptureFixture,
 ) -> AsyncIterator[StartBot]:
     """`await start_bot(engine=None, expect_errors=False, **settings)`: the real bot, polling the
@@ -117,15 +124,13 @@ async def start_bot(
                 "community_contact": "l'équipe d'animation de la Communauté",
                 **overrides,
             }
-            settings = Settings(_env_file=None, **fields)  # type: ignore[call-arg]
-            db = make_engine(f"sqlite:///{tmp_path / 'bot.sqlite3'}")
-            stack.callback(db.dispose)
+            settings = BotSettings(_env_file=None, **fields)  # type: ignore[call-arg]
             proxy = ProxyEngine(engine or shared_engine)
-            application = build_application(settings, proxy, db, progress_interval=0)
+            application = build_application(settings, proxy, sessions, progress_interval=0)
             caplog.set_level(logging.INFO)
             await stack.enter_async_context(running_application(emulator, application=application))
             stack.callback(proxy.open_gates)  # runs first at exit: held work must finish
-            return RunningBot(application, proxy, make_sessions(db), settings)
+            return RunningBot(application, proxy, sessions, settings)
 
         yield start
     if not expected[0]:

@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.settings import BotSettings
 from bot.telegram.context import BotApplication
 from indexing.models import Answer, IndexReport
-from indexing.settings import Settings
 
 ADMIN_ID = 4242
 
@@ -155,7 +155,7 @@ class RunningBot:
     application: BotApplication
     engine: ProxyEngine
     sessions: sessionmaker[Session]
-    settings: Settings
+    settings: BotSettings
 
 
 StartBot = Callable[..., Awaitable[RunningBot]]

@@ -64,10 +64,11 @@ async def test_group_etiquette(start_bot: StartBot, emu: AsyncEmulatorClient) ->
     replies = await emu.wait_for_bot_messages(GROUP.id, 3, after=message_id(other), timeout=10)
     follow_up = await send(GROUP, BRUNO, "Et pour un tiers-lieu ?", reply_to=replies[0])
     usage = await send(GROUP, ALICE, "/question")
-    replies = await emu.wait_for_bot_messages(GROUP.id, 5, after=message_id(other), timeout=10)
-    await asyncio.sleep(0.3)  # anything unaddressed would have been answered by now
+    await emu.wait_for_bot_messages(GROUP.id, 5, after=message_id(other), timeout=10)
+    fence = await send(GROUP, ALICE, "/question " + QUESTION)  # after everything above
+    await emu.wait_for_bot_messages(GROUP.id, 6, after=message_id(other), timeout=10)
     replies = await emu.bot_messages(GROUP.id)
-    expected = {message_id(u) for u in [*addressed, follow_up, usage]}
+    expected = {message_id(u) for u in [*addressed, follow_up, usage, fence]}
     assert {r["reply_to_message"]["message_id"] for r in replies} == expected
     by_question = {r["reply_to_message"]["message_id"]: r for r in replies}
     assert by_question[message_id(usage)]["text"] == texts.QUESTION_USAGE

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from e2e_kit import callback_data, message_id, write_knowledge
 from emulator import AsyncEmulatorClient, Chat, Emulator, User, free_port
-from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from bot.settings import BotSettings
 from bot.telegram.app import build_application, webhook_options
 from indexing.engine import KnowledgeEngine
-from indexing.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
@@ -28,11 +28,11 @@ async def test_webhook_mode_with_secret(
     emu: AsyncEmulatorClient,
     bot_token: str,
     shared_engine: KnowledgeEngine,
-    db: Engine,
+    sessions: sessionmaker[Session],
     tmp_path: Path,
 ) -> None:
     port = free_port()
-    settings = Settings(  # type: ignore[call-arg]
+    settings = BotSettings(  # type: ignore[call-arg]
         _env_file=None,
         telegram_bot_token=bot_token,
         telegram_base_url=emulator.base_url,
@@ -44,7 +44,7 @@ async def test_webhook_mode_with_secret(
     )
     options = webhook_options(settings)
     assert options["url_path"] == "essbot/hook" and len(options["secret_token"]) >= 32
-    application = build_application(settings, shared_engine, db)
+    application = build_application(settings, shared_engine, sessions)
     await application.initialize()
     try:
         assert application.post_init is not None

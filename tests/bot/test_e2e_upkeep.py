@@ -128,8 +128,13 @@ async def test_watch_mode_reindexes_once_per_burst(
     assert (
         "Fichiers ajoutés : 2" in summary["text"] and "Fichiers mis à jour : 1" in summary["text"]
     )
-    await asyncio.sleep(1.5)  # well past the quiet time: no second reindex
-    assert bot.engine.reindexes == 1 and len(await admin_texts(emu)) == 1
+    # The fence: a later edit gives the second reindex; a spurious one would have come first.
+    (folder / "ressources" / "temoin.md").write_text(
+        "# Témoin\nUne fiche sur le compostage partagé.\n", encoding="utf-8"
+    )
+    summaries = await emu.wait_for_bot_messages(ADMIN_ID, 2, timeout=30)
+    assert "Fichiers ajoutés : 1" in summaries[-1]["text"]
+    assert bot.engine.reindexes == 2 and len(await admin_texts(emu)) == 2
 
     reply = await ask(
         emu, "Quel logiciel pour gérer les adhésions et les cotisations des membres ?"

@@ -20,6 +20,8 @@ import pytest
 from bot.cli import main
 from indexing.logs import MASK
 
+SUBPROCESS = pytest.mark.slow  # each run is a new `essbot` process
+
 TOKEN = "123456789:AAH-fake-token-that-telegram-rejects_0123"  # noqa: S105 - a fake one
 
 
@@ -77,6 +79,7 @@ def rejecting_api() -> Iterator[tuple[str, list[str]]]:
     server.server_close()
 
 
+@SUBPROCESS
 @pytest.mark.parametrize("verbose", [False, True])
 def test_a_rejected_token_is_explained_and_never_printed(
     tmp_path: Path, kb_dir: Path, rejecting_api: tuple[str, list[str]], verbose: bool
@@ -98,6 +101,7 @@ def test_a_rejected_token_is_explained_and_never_printed(
         assert "Traceback" not in output and "relancez avec -v" in result.stderr
 
 
+@SUBPROCESS
 def test_an_unreachable_api_names_the_setting_and_the_address(tmp_path: Path, kb_dir: Path) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -110,6 +114,7 @@ def test_an_unreachable_api_names_the_setting_and_the_address(tmp_path: Path, kb
     assert "Traceback" not in result.stderr and TOKEN not in result.stderr
 
 
+@SUBPROCESS
 def test_start_without_token_nor_terminal_fails_clearly(tmp_path: Path, kb_dir: Path) -> None:
     result = essbot(tmp_path, "--knowledge", str(kb_dir), "--data", "data", "start")
     assert result.returncode != 0
@@ -121,6 +126,7 @@ def test_start_without_token_nor_terminal_fails_clearly(tmp_path: Path, kb_dir: 
     assert again.returncode != 0 and "cp .env.example" not in again.stderr
 
 
+@SUBPROCESS
 def test_an_empty_knowledge_folder_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "vide").mkdir()
     result = essbot(tmp_path, "--knowledge", "vide", "--data", "data", "index")
@@ -130,6 +136,7 @@ def test_an_empty_knowledge_folder_is_a_warning(tmp_path: Path) -> None:
     assert "aucun document indexé" in full.stderr
 
 
+@SUBPROCESS
 def test_a_data_folder_that_cannot_be_created_is_named(tmp_path: Path, kb_dir: Path) -> None:
     (tmp_path / "fichier").write_text("pas un dossier", encoding="utf-8")
     result = essbot(tmp_path, "--knowledge", str(kb_dir), "--data", "fichier/data", "index")
@@ -169,6 +176,7 @@ def test_a_read_only_data_folder_is_named_with_what_to_do(
     assert "Traceback" not in err and TOKEN not in err
 
 
+@SUBPROCESS
 def test_the_terminal_chat_skips_empty_lines_and_leaves_on_quitter(
     tmp_path: Path, kb_dir: Path
 ) -> None:
@@ -182,6 +190,7 @@ def test_the_terminal_chat_skips_empty_lines_and_leaves_on_quitter(
     assert ended.returncode == 0  # Ctrl-D (end of input) leaves
 
 
+@SUBPROCESS
 def test_no_database_is_written_by_the_terminal_chat(tmp_path: Path, kb_dir: Path) -> None:
     essbot(tmp_path, "--knowledge", str(kb_dir), "--data", "data", "index")
     database = tmp_path / "data" / "essbot.sqlite3"

@@ -12,8 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import contributions as store
-from bot.storage.database import upgrade_database
-from indexing.storage.db import make_engine, make_sessions
+from bot.storage.database import open_database
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)
 TEAM_GROUP = -1001234567890123  # supergroup ids need 64 bits
@@ -23,10 +22,9 @@ MEMBER_CHAT = 5_123_456_789
 @pytest.fixture
 def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
     """Sessions on a migrated database."""
-    upgrade_database(db_url)
-    db = make_engine(db_url)
-    yield make_sessions(db)
-    db.dispose()
+    database = open_database(db_url)
+    yield database.sessions
+    database.close()
 
 
 def request(user: str, question_id: int, at: dt.datetime, days: int = 14) -> store.EscalationRecord:

@@ -1,88 +1,30 @@
-"""The storage on SQLite and PostgreSQL: the engine's incremental reindex and the bot's records."""
+"""The bot's records on SQLite and PostgreSQL (the engine's tables on both:
+tests/indexing/storage/test_store.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.storage import records
-from bot.storage.database import upgrade_database
-from indexing.engine import KnowledgeEngine
+from bot.storage.database import open_database
 from indexing.models import Answer, Reference, Source
-from indexing.settings import Settings
-from indexing.storage import store
-from indexing.storage.db import make_engine, make_sessions
+from indexing.storage.db import make_engine
 
 NOW = dt.datetime(2026, 11, 20, 12, 0)
 QUESTION = "Qu'est-ce que le DLA ?"
 
 
 @pytest.fixture
-def engine(db_settings: Settings) -> Iterator[KnowledgeEngine]:
-    """The engine on a migrated database, with the hashing embedder."""
-    upgrade_database(db_settings.resolved_database_url)
-    eng = KnowledgeEngine.open(db_settings)
-    yield eng
-    eng.close()
-
-
-@pytest.fixture
 def sessions(db_url: str) -> Iterator[sessionmaker[Session]]:
     """Sessions on a migrated database."""
-    upgrade_database(db_url)
-    db = make_engine(db_url)
-    yield make_sessions(db)
-    db.dispose()
-
-
-def test_incremental_reindex(engine: KnowledgeEngine, kb_dir: Path) -> None:
-    first = engine.reindex()
-    assert len(first.added) == 5 and not first.failed
-    assert engine.answer(QUESTION).answered
-
-    (kb_dir / "ressources" / "dla.md").write_text(
-        (kb_dir / "ressources" / "dla.md").read_text(encoding="utf-8")
-        + "\nUn paragraphe ajouté.\n",
-        encoding="utf-8",
-    )
-    (kb_dir / "ressources" / "rgpd.md").unlink()
-    shutil.copy(kb_dir / "ressources" / "dons-en-ligne.md", kb_dir / "ressources" / "copie.md")
-    second = engine.reindex()
-    assert second.updated == ("ressources/dla.md",)
-    assert second.removed == ("ressources/rgpd.md",)
-    assert second.added == ("ressources/copie.md",)
-    assert second.unchanged == 3 and second.build_id != first.build_id
-
-    with engine.sessions() as session:
-        paths = [row.path for row in store.all_documents(session)]
-        latest = store.latest_build(session)
-        assert latest is not None and latest.build_id == second.build_id
-        assert store.chunk_count(session) == latest.chunks
-    assert "ressources/rgpd.md" not in paths and "ressources/copie.md" in paths
-
-    third = engine.reindex()  # nothing changed: same build, nothing re-embedded
-    assert third.build_id == second.build_id and not third.changed
-    answer = engine.answer(QUESTION)
-    assert answer.answered and answer.build_id == second.build_id
-    assert answer.sources[0].path == "ressources/dla.md"
-
-
-def test_reindex_from_another_process_sees_the_stored_hashes(
-    engine: KnowledgeEngine, db_settings: Settings
-) -> None:
-    engine.reindex()
-    again = KnowledgeEngine.open(db_settings)  # a second process on the same database
-    try:
-        report = again.reindex()
-        assert not report.changed and report.unchanged == 5
-    finally:
-        again.close()
+    database = open_database(db_url)
+    yield database.sessions
+    database.close()
 
 
 def answer_with_sources() -> Answer:

@@ -405,8 +405,9 @@ async def test_updates_are_never_lost(emulator, emu, bot_token):
     await emu.send_message(chat, ANA, "m3")  # while no bot runs
     async with running_application(emulator, setup, token=bot_token):
         await until(lambda: len(seen) == 3)
-        await asyncio.sleep(0.2)
-    assert seen == ["m1", "m2", "m3"]  # nothing lost, nothing twice
+        await emu.send_message(chat, ANA, "m4")  # the fence: a repeat would come before it
+        await until(lambda: "m4" in seen)
+    assert seen == ["m1", "m2", "m3", "m4"]  # nothing lost, nothing twice
 
 
 async def test_default_allowed_updates_drop_chat_member(run_bot, emu):
@@ -420,9 +421,8 @@ async def test_default_allowed_updates_drop_chat_member(run_bot, emu):
     change = {"chat": Chat.group(4, "G").to_dict(), "from": BOB.to_dict()}
     change |= {"old_chat_member": member, "new_chat_member": member}
     await emu.inject_update({"chat_member": change})  # not asked for via allowed_updates
-    await emu.send_message(Chat.private(ANA), ANA, "après")
-    await until(lambda: seen)
-    await asyncio.sleep(0.1)
+    await emu.send_message(Chat.private(ANA), ANA, "après")  # updates come in order
+    await until(lambda: any(u.message is not None for u in seen))
     assert [u.message.text for u in seen] == ["après"]
 
 

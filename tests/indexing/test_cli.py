@@ -1,4 +1,5 @@
-"""The command line's JSON contracts and exit statuses, run as a real subprocess."""
+"""The command line: what it prints for a person, the settings it builds, and (slow) its JSON
+contracts and exit statuses, run as a real subprocess."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+
+SUBPROCESS = pytest.mark.slow  # each run is a new process that loads the model
 
 
 def essbot(tmp_path: Path, kb_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -18,7 +22,7 @@ def essbot(tmp_path: Path, kb_dir: Path, *args: str) -> subprocess.CompletedProc
         [
             sys.executable,
             "-m",
-            "indexing.cli",
+            "bot.cli",
             "--knowledge",
             str(kb_dir),
             "--data",
@@ -42,6 +46,7 @@ BAROMETER = {
 }
 
 
+@SUBPROCESS
 def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
     (kb_dir / "casse.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
     dla = kb_dir / "ressources" / "dla.md"
@@ -101,6 +106,7 @@ def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
     assert first["type"] == "ressource" and isinstance(first["score"], float)
 
 
+@SUBPROCESS
 def test_eval_json_contract(tmp_path: Path, kb_dir: Path) -> None:
     questions = tmp_path / "q.yaml"
     questions.write_text(
@@ -146,6 +152,7 @@ def test_eval_json_contract(tmp_path: Path, kb_dir: Path) -> None:
     assert metrics["abstain_rate"] == 1.0
 
 
+@SUBPROCESS
 def test_errors_are_one_clear_line_and_non_zero(tmp_path: Path, kb_dir: Path) -> None:
     result = essbot(tmp_path, kb_dir, "ask", "DLA")
     assert result.returncode == 1
@@ -155,6 +162,7 @@ def test_errors_are_one_clear_line_and_non_zero(tmp_path: Path, kb_dir: Path) ->
     assert "Traceback" not in missing.stderr + result.stderr
 
 
+@SUBPROCESS
 def test_ask_prints_dates_and_further_reading(tmp_path: Path, kb_dir: Path) -> None:
     dla = kb_dir / "ressources" / "dla.md"
     dla.write_text(
@@ -177,6 +185,7 @@ def test_ask_prints_dates_and_further_reading(tmp_path: Path, kb_dir: Path) -> N
     assert "- Baromètre 2016 — Solidatech, 2016 — https://example.org/barometre" in out
 
 
+@SUBPROCESS
 def test_check_on_the_starter_base_exits_zero(tmp_path: Path) -> None:
     starter = Path(__file__).resolve().parents[2] / "knowledge"
     result = essbot(tmp_path, starter, "check")
@@ -184,6 +193,7 @@ def test_check_on_the_starter_base_exits_zero(tmp_path: Path) -> None:
     assert result.stdout.strip().splitlines()[-1].endswith(": 0 erreur, 0 avertissement")
 
 
+@SUBPROCESS
 def test_check_names_the_file_field_and_expected_type(tmp_path: Path, kb_dir: Path) -> None:
     (kb_dir / "ressources" / "mauvaise.md").write_text(
         "---\ntitle: Mauvaise\ndate: 2024-13-45\nurl: [https://a.example, https://b.example]\n"
@@ -206,9 +216,8 @@ def test_check_names_the_file_field_and_expected_type(tmp_path: Path, kb_dir: Pa
     assert errors[(bad, "date")] == "date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ"
     assert errors[(bad, "url")].startswith("url : « ['https://a.example', ")
     assert "un seul lien http(s) attendu" in errors[(bad, "url")]
-    assert (
-        "n'est pas un type connu (ressource, atelier, glossaire, reponse)" in errors[(bad, "type")]
-    )
+    known = "(ressource, atelier, glossaire, reponse)"
+    assert f"n'est pas un type connu {known}" in errors[(bad, "type")]
     assert errors[(bad, "exemple")] == "exemple : « oui » n'est pas true ou false"
     assert "« ftp://example.org/x » n'est pas un lien http(s)" in errors[(bad, "sources")]
     assert "« mailto:a@b.c » n'est pas un lien http(s)" in errors[(bad, "texte")]
@@ -224,6 +233,7 @@ def test_check_names_the_file_field_and_expected_type(tmp_path: Path, kb_dir: Pa
     assert last == f"8 fichiers vérifiés : {len(report['errors'])} erreurs, 2 avertissements"
 
 
+@SUBPROCESS
 def test_index_reports_front_matter_errors_by_field_and_indexes_the_rest(
     tmp_path: Path, kb_dir: Path
 ) -> None:
@@ -239,3 +249,52 @@ def test_index_reports_front_matter_errors_by_field_and_indexes_the_rest(
     assert failed["path"] == "ressources/mauvaise.md"
     assert "date : « 2024-13-45 » n'est pas une date AAAA-MM-JJ" in failed["reason"]
     assert "url : « ['https://a.example'] » n'est pas une adresse" in failed["reason"]
+
+
+def test_settings_come_from_the_entry_points_class_with_the_folder_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.settings import BotSettings
+    from indexing.cli import build_parser, settings_from
+    from indexing.settings import EngineSettings
+
+    monkeypatch.chdir(tmp_path)  # no developer .env
+    args = build_parser().parse_args(["--knowledge", "kb", "--data", "d", "index"])
+    engine_settings = settings_from(args)
+    assert type(engine_settings) is EngineSettings
+    assert (engine_settings.knowledge_dir, engine_settings.data_dir) == (Path("kb"), Path("d"))
+    bot_settings = settings_from(args, BotSettings)
+    assert isinstance(bot_settings, BotSettings) and bot_settings.data_dir == Path("d")
+
+
+def test_reports_and_answers_read_well_in_a_terminal() -> None:
+    from indexing.cli import format_answer, format_report
+    from indexing.models import Answer, Definition, FailedFile, IndexReport, Source
+
+    report = IndexReport(added=("a.md",), unchanged=2, failed=(FailedFile("b.pdf", "illisible"),))
+    assert format_report(report).splitlines() == [
+        "Ajoutés : 1   Mis à jour : 0   Supprimés : 0   Inchangés : 2   En échec : 1",
+        "  ✗ b.pdf : illisible",
+    ]
+    source = Source(
+        "Le DLA", "https://x.org/dla", "dla.md", "2026-01-05", "atelier", 0.9, "Gratuit."
+    )
+    answer = Answer(
+        "Le DLA ?",
+        True,
+        "Le DLA est gratuit [1].",
+        (source,),
+        definitions=(Definition("DLA", "Dispositif local d'accompagnement", "Un dispositif."),),
+    )
+    assert format_answer(answer).splitlines() == [
+        "Le DLA est gratuit [1].",
+        "",
+        "📖 DLA (Dispositif local d'accompagnement) : Un dispositif.",
+        "",
+        "Sources :",
+        "  [1] Le DLA (atelier, atelier du 2026-01-05)",
+        "      https://x.org/dla",
+        "      « Gratuit. »",
+    ]
+    unanswered = Answer("Le téléphone ?", False, "Pas de numéro.", (source,))
+    assert "À lire quand même :" in format_answer(unanswered)

@@ -11,14 +11,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage import store
+from indexing.storage.db import Database
 
 SCRIPT = Path(__file__).with_name("crash_reindex.py")
+pytestmark = pytest.mark.slow  # a process started and killed per point
 
 
-def hashing_settings(settings: Settings) -> Settings:
+def hashing_settings(settings: EngineSettings) -> EngineSettings:
     return settings.model_copy(update={"embedding_model": "hashing"})
 
 
@@ -39,9 +42,11 @@ def assert_consistent(engine: KnowledgeEngine, kb_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("point", ["embedding", "snapshot-written", "committed", "published"])
-def test_kill_minus_nine_during_reindex(settings: Settings, kb_dir: Path, point: str) -> None:
+def test_kill_minus_nine_during_reindex(
+    settings: EngineSettings, database: Database, kb_dir: Path, point: str
+) -> None:
     settings = hashing_settings(settings)
-    engine = KnowledgeEngine.open(settings)
+    engine = KnowledgeEngine.open(settings, database.sessions)
     engine.reindex()
     old = engine.answer("registre des traitements RGPD")
     (kb_dir / "ressources" / "fablab.md").write_text(
@@ -61,7 +66,8 @@ def test_kill_minus_nine_during_reindex(settings: Settings, kb_dir: Path, point:
     assert result.returncode == -signal.SIGKILL, result.stderr
 
     # The previous index (or the complete new one) is still usable by a fresh process.
-    survivor = KnowledgeEngine.open(settings)
+    fresh = open_database(settings.resolved_database_url)
+    survivor = KnowledgeEngine.open(settings, fresh.sessions)
     answer = survivor.answer("registre des traitements RGPD")
     assert answer.sources[0].path == old.sources[0].path
 
@@ -71,3 +77,4 @@ def test_kill_minus_nine_during_reindex(settings: Settings, kb_dir: Path, point:
     assert report.failed == ()
     assert_consistent(survivor, kb_dir)
     assert survivor.answer("fablab imprimante 3D").sources[0].path == "ressources/fablab.md"
+    fresh.close()

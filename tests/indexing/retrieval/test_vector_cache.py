@@ -4,20 +4,21 @@ change encodes everything, and the starter base's shipped vectors match knowledg
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
 from indexing.retrieval.embedding import Embedder, HashingEmbedder, Vectors
 from indexing.retrieval.starter import passage_texts, shipped_path
 from indexing.retrieval.vector_cache import VectorCache, text_key
-from indexing.settings import Settings
-from indexing.storage.db import create_schema, make_engine
+from indexing.settings import EngineSettings
+from indexing.storage.db import Database
 
-STARTER = Path(__file__).parents[2] / "knowledge"
+STARTER = Path(__file__).parents[3] / "knowledge"
 
 
 class Counting:
@@ -37,30 +38,44 @@ class Counting:
         return self.inner.embed_query(text)
 
 
-def open_engine(settings: Settings, embedder: Counting) -> KnowledgeEngine:
-    db = make_engine(settings.resolved_database_url)
-    create_schema(db)
-    return KnowledgeEngine(settings, db, embedder)
+EngineOpener = Callable[[EngineSettings, Counting], KnowledgeEngine]
 
 
-def test_a_full_reindex_encodes_nothing_already_encoded(settings: Settings) -> None:
+@pytest.fixture
+def open_engine() -> Iterator[EngineOpener]:
+    """Engines with a counting embedder on migrated databases, closed after the test."""
+    databases: list[Database] = []
+
+    def opener(settings: EngineSettings, embedder: Counting) -> KnowledgeEngine:
+        databases.append(open_database(settings.resolved_database_url))
+        return KnowledgeEngine(settings, databases[-1].sessions, embedder)
+
+    yield opener
+    for database in databases:
+        database.close()
+
+
+def test_a_full_reindex_encodes_nothing_already_encoded(
+    settings: EngineSettings, open_engine: EngineOpener
+) -> None:
     counting = Counting(HashingEmbedder())
     engine = open_engine(settings, counting)
     first = engine.reindex()
-    encoded = counting.passages
-    assert encoded > 5 and (first.embedded, first.reused) == (encoded, 0)
+    encoded = counting.passages  # the passages, then the sentences of the answer units
+    assert first.reused == 0 and 5 < first.embedded < encoded
     answer = engine.answer("registre RGPD des traitements")
 
     full = engine.reindex(full=True)
-    assert counting.passages == encoded  # not one passage handed to the model again
-    assert (full.embedded, full.reused) == (0, encoded) and len(full.updated) == 5
+    assert counting.passages == encoded  # not one passage nor sentence handed to the model again
+    assert (full.embedded, full.reused) == (0, first.embedded) and len(full.updated) == 5
     assert full.build_id != first.build_id
     again = engine.answer("registre RGPD des traitements")
     assert [s.path for s in again.sources] == [s.path for s in answer.sources]
-    engine.close()
 
 
-def test_an_edited_section_reencodes_only_its_passages(settings: Settings, kb_dir: Path) -> None:
+def test_an_edited_section_reencodes_only_its_passages(
+    settings: EngineSettings, kb_dir: Path, open_engine: EngineOpener
+) -> None:
     counting = Counting(HashingEmbedder())
     engine = open_engine(settings, counting)
     engine.reindex()
@@ -73,27 +88,30 @@ def test_an_edited_section_reencodes_only_its_passages(settings: Settings, kb_di
     )
     report = engine.reindex()
     assert report.updated == ("ressources/rgpd.md",)
-    assert counting.passages - before == report.embedded == 1  # the new section only
+    assert report.embedded == 1  # the new section's passage only
+    assert counting.passages - before == 2  # that passage and its one sentence
     assert report.reused >= 1  # the file's other passages came from the cache
-    engine.close()
 
 
-def test_a_model_change_encodes_everything(settings: Settings) -> None:
+def test_a_model_change_encodes_everything(
+    settings: EngineSettings, open_engine: EngineOpener
+) -> None:
     first_model = Counting(HashingEmbedder())
     engine = open_engine(settings, first_model)
-    engine.reindex()
-    engine.close()
+    first = engine.reindex()
     # Same texts, same dimension, another model name: no vector may be reused.
     other = Counting(HashingEmbedder(), name="hashing-other")
     switched = open_engine(settings, other)
     report = switched.reindex()
-    assert report.reused == 0 and other.passages == report.embedded == first_model.passages
+    assert report.reused == 0 and report.embedded == first.embedded
+    assert other.passages == first_model.passages  # every passage and sentence again
     assert VectorCache.load(switched.indexer.vector_cache_path, "hashing-other")
     assert not VectorCache.load(switched.indexer.vector_cache_path, first_model.name)
-    switched.close()
 
 
-def test_an_unreadable_cache_is_ignored(settings: Settings) -> None:
+def test_an_unreadable_cache_is_ignored(
+    settings: EngineSettings, open_engine: EngineOpener
+) -> None:
     counting = Counting(HashingEmbedder())
     engine = open_engine(settings, counting)
     engine.reindex()
@@ -102,7 +120,6 @@ def test_an_unreadable_cache_is_ignored(settings: Settings) -> None:
     report = engine.reindex(full=True)
     assert counting.passages == 2 * encoded and report.reused == 0
     assert len(VectorCache.load(engine.indexer.vector_cache_path, counting.name)) == encoded
-    engine.close()
 
 
 def test_shipped_vectors_cover_the_starter_base(default_embedder: Embedder) -> None:
@@ -126,7 +143,7 @@ def starter_copy(tmp_path: Path) -> Path:
 
 
 def test_a_first_index_of_the_starter_base_encodes_only_what_changed(
-    tmp_path: Path, starter_copy: Path, default_embedder: Embedder
+    tmp_path: Path, starter_copy: Path, default_embedder: Embedder, open_engine: EngineOpener
 ) -> None:
     edited = starter_copy / "ressources" / "tiers-lieux.md"
     edited.write_text(
@@ -134,13 +151,13 @@ def test_a_first_index_of_the_starter_base_encodes_only_what_changed(
         "ouvre un atelier de réparation d'ordinateurs chaque samedi matin.\n",
         encoding="utf-8",
     )
-    settings = Settings(  # type: ignore[call-arg]
+    settings = EngineSettings(  # type: ignore[call-arg]
         knowledge_dir=starter_copy, data_dir=tmp_path / "data", _env_file=None
     )
     counting = Counting(default_embedder)
     engine = open_engine(settings, counting)
     report = engine.reindex()
     assert report.reused > 400
-    assert 1 <= counting.passages == report.embedded <= 3
+    assert 1 <= report.embedded <= 3  # the edited section's passages
+    assert counting.passages <= report.embedded + 3  # and its few new sentences, nothing else
     assert engine.answer("atelier de réparation d'ordinateurs le samedi").sources
-    engine.close()

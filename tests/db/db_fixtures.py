@@ -1,4 +1,7 @@
-"""Storage fixtures: a throwaway PostgreSQL server for the session, `db_url` over both databases."""
+"""Storage fixtures: a throwaway PostgreSQL server for the session, `db_url` over both databases.
+
+A plugin of tests/conftest.py: every test may use them (the PostgreSQL runs are marked slow).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ if (
 
 from postgres_server import PostgresServer, find_server_binaries
 
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 
 NO_SERVER = (
     "PostgreSQL server binaries (initdb, pg_ctl) are not installed: on Debian, "
@@ -41,7 +44,7 @@ def postgresql_url(postgresql_server: PostgresServer) -> Iterator[str]:
     postgresql_server.drop_database(url)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database: a SQLite file in tmp_path, then a PostgreSQL database."""
     if request.param == "sqlite":
@@ -50,12 +53,19 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def db_settings(db_url: str, kb_dir: Path, tmp_path: Path) -> Settings:
-    """Settings on `db_url` with the fast hashing embedder, ignoring any .env."""
-    return Settings(  # type: ignore[call-arg]
+def db_settings(db_url: str, kb_dir: Path, tmp_path: Path) -> EngineSettings:
+    """EngineSettings on `db_url` with the fast hashing embedder, ignoring any .env."""
+    return EngineSettings(  # type: ignore[call-arg]
         knowledge_dir=kb_dir,
         data_dir=tmp_path / "data",
         database_url=db_url,
         embedding_model="hashing",
         _env_file=None,
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test on the throwaway PostgreSQL server is slow (the server starts in seconds)."""
+    for item in items:
+        if {"postgresql_server", "postgresql_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

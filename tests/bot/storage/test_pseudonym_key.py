@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.settings import BotSettings
 from bot.storage.pseudonym_key import KEY_FILE, WeakKeyError, resolve_hash_key
-from indexing.settings import Settings
 
 
-def settings(tmp_path: Path, **fields: object) -> Settings:
-    return Settings(data_dir=tmp_path / "data", _env_file=None, **fields)  # type: ignore[call-arg]
+def settings(tmp_path: Path, **fields: object) -> BotSettings:
+    return BotSettings(data_dir=tmp_path / "data", _env_file=None, **fields)  # type: ignore[call-arg]
 
 
 def test_unset_key_is_generated_once_private_and_kept(tmp_path: Path) -> None:
@@ -26,7 +26,7 @@ def test_unset_key_is_generated_once_private_and_kept(tmp_path: Path) -> None:
 
 
 def test_the_default_is_no_longer_a_known_value() -> None:
-    assert Settings(_env_file=None).user_hash_key is None  # type: ignore[call-arg]
+    assert BotSettings(_env_file=None).user_hash_key is None  # type: ignore[call-arg]
 
 
 @pytest.mark.parametrize("weak", ["change-me", "CHANGE-ME", "changeme", "secret", "abc123"])

@@ -17,11 +17,16 @@ from sqlalchemy.engine import make_url
 
 from bot.cli import main
 from bot.storage import records
-from bot.storage.database import alembic_config, schema_matches_models, upgrade_database
+from bot.storage.database import (
+    alembic_config,
+    open_database,
+    schema_matches_models,
+    upgrade_database,
+)
 from bot.upkeep import backup as backups
 from indexing.engine import KnowledgeEngine
 from indexing.models import Answer
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage import store
 from indexing.storage.db import make_engine, make_sessions
 
@@ -29,17 +34,18 @@ QUESTION = "Qu'est-ce que le DLA ?"
 
 
 def head_revision() -> str | None:
+    """The latest revision of the migrations."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.fixture
-def live(db_settings: Settings) -> Iterator[KnowledgeEngine]:
+def live(db_settings: EngineSettings) -> Iterator[KnowledgeEngine]:
     """A running deployment: migrated database, a published index."""
-    upgrade_database(db_settings.resolved_database_url)
-    engine = KnowledgeEngine.open(db_settings)
+    database = open_database(db_settings.resolved_database_url)
+    engine = KnowledgeEngine.open(db_settings, database.sessions)
     engine.reindex()
     yield engine
-    engine.close()
+    database.close()
 
 
 class Busy:
@@ -89,7 +95,9 @@ class Busy:
                 )
 
 
-def restore(backup_dir: Path, settings: Settings, server: PostgresServer | None) -> Settings:
+def restore(
+    backup_dir: Path, settings: EngineSettings, server: PostgresServer | None
+) -> EngineSettings:
     """Restore a backup into a fresh data folder (and a fresh database on PostgreSQL)."""
     data = settings.data_dir.parent / "restored"
     shutil.copytree(backup_dir / "index", data / "index")
@@ -114,7 +122,7 @@ def restore(backup_dir: Path, settings: Settings, server: PostgresServer | None)
 
 def test_backup_while_reindexing_and_writing_restores_a_working_bot(
     live: KnowledgeEngine,
-    db_settings: Settings,
+    db_settings: EngineSettings,
     kb_dir: Path,
     tmp_path: Path,
     request: pytest.FixtureRequest,
@@ -145,21 +153,21 @@ def test_backup_while_reindexing_and_writing_restores_a_working_bot(
             assert (s.scalar(select(func.count()).select_from(records.QuestionRecord)) or 0) > 0
     finally:
         db.dispose()
-    upgrade_database(restored.resolved_database_url)  # already at head: nothing to do
-    engine = KnowledgeEngine.open(restored)
+    database = open_database(restored.resolved_database_url)  # already at head: nothing to do
+    engine = KnowledgeEngine.open(restored, database.sessions)
     try:
         answer = engine.answer(QUESTION)
         assert answer.answered and answer.build_id == report.build_id
         assert answer.sources[0].path == "ressources/dla.md"
         assert not engine.reindex().removed  # the restored database knows the indexed files
     finally:
-        engine.close()
+        database.close()
         if server is not None:
             server.drop_database(restored.resolved_database_url)
 
 
 def test_backup_refuses_a_folder_in_use(
-    live: KnowledgeEngine, db_settings: Settings, tmp_path: Path
+    live: KnowledgeEngine, db_settings: EngineSettings, tmp_path: Path
 ) -> None:
     (tmp_path / "old").mkdir()
     (tmp_path / "old" / "something").write_text("x")
@@ -172,14 +180,16 @@ def test_postgres_backup_without_pg_dump_says_so(
 ) -> None:
     upgrade_database(postgresql_url)
     monkeypatch.setattr(backups, "find_pg_dump", lambda: None)
-    settings = Settings(data_dir=tmp_path / "data", database_url=postgresql_url, _env_file=None)  # type: ignore[call-arg]
+    settings = EngineSettings(
+        data_dir=tmp_path / "data", database_url=postgresql_url, _env_file=None
+    )  # type: ignore[call-arg]
     with pytest.raises(backups.BackupError, match="pg_dump introuvable"):
         backups.backup(settings, tmp_path / "b")
 
 
 def test_essbot_backup_command(
     live: KnowledgeEngine,
-    db_settings: Settings,
+    db_settings: EngineSettings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

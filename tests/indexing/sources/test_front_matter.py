@@ -15,7 +15,7 @@ from indexing.sources import front_matter
 from indexing.sources.front_matter import FrontMatterError, check, load_yaml, parse
 from indexing.sources.loaders import build_document, loader_for
 
-STARTER = Path(__file__).resolve().parents[2] / "knowledge"
+STARTER = Path(__file__).resolve().parents[3] / "knowledge"
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic import command
@@ -12,16 +11,14 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, insert, inspect, select
 
-from bot.cli import main, serve
 from bot.storage.database import (
     alembic_config,
     migration_connection,
     schema_matches_models,
     upgrade_database,
 )
-from indexing import cli as engine_cli
 from indexing.storage import store
-from indexing.storage.db import Base, create_schema, make_engine
+from indexing.storage.db import Base, make_engine
 
 ENGINE_TABLES = ("documents", "chunks", "index_builds")
 
@@ -63,7 +60,7 @@ def test_the_check_reports_a_missing_table(db_url: str, db: Engine) -> None:
 def test_database_created_by_create_all_is_stamped_and_keeps_its_rows(
     db_url: str, db: Engine
 ) -> None:
-    create_schema(db)  # every model imported: what the bot made before migrations existed
+    Base.metadata.create_all(db)  # every model imported: what the bot made before migrations
     with db.begin() as connection:
         connection.execute(insert(store.BuildRow), [_build_row("b1")])
     upgrade_database(db_url)
@@ -99,28 +96,25 @@ def _build_row(build_id: str) -> dict[str, object]:
         "model": "hashing",
         "documents": 1,
         "chunks": 2,
-        "report": "{}",
         "created_at": dt.datetime.now(dt.UTC),
     }
 
 
-def test_essbot_start_migrates_before_indexing(
-    db_url: str, kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_database_at_0001_loses_the_unread_build_report_and_keeps_its_builds(
+    db_url: str, db: Engine
 ) -> None:
-    monkeypatch.chdir(tmp_path)  # no .env of the developer
-    for name, value in {"DATABASE_URL": db_url, "EMBEDDING_MODEL": "hashing"}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)  # then the terminal chat: skipped
-    monkeypatch.setattr(engine_cli, "cmd_chat", lambda _args, _settings: 0)
-    monkeypatch.setattr(serve, "has_terminal", lambda: True)  # as `make run` in a terminal
-    assert main(["--knowledge", str(kb_dir), "--data", str(tmp_path / "data"), "start"]) == 0
-    db = make_engine(db_url)
-    try:
-        assert current(db) == head() and schema_matches_models(db) == []
-        with db.connect() as connection:
-            assert connection.scalars(select(store.BuildRow.build_id)).all()  # then indexed
-    finally:
-        db.dispose()
+    with migration_connection(db) as connection:
+        command.upgrade(alembic_config(connection), "0001")
+    with db.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO index_builds (build_id, model, documents, chunks, report, created_at) "
+            "VALUES ('b3', 'hashing', 1, 2, '{}', '2026-12-01 10:00:00')"
+        )
+    upgrade_database(db_url)
+    assert current(db) == head() and schema_matches_models(db) == []
+    assert "report" not in {column["name"] for column in inspect(db).get_columns("index_builds")}
+    with db.connect() as connection:
+        assert connection.scalars(select(store.BuildRow.build_id)).all() == ["b3"]
 
 
 def test_answers_stored_before_tokens_get_distinct_tokens(db_url: str, db: Engine) -> None:

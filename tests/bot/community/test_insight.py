@@ -1,5 +1,5 @@
 """Insight for admins: the digest grouped by similarity (real embedder), the /stats chart as a
-real PNG, the anonymised report files and `essbot report` / `essbot purge`."""
+real PNG, the anonymised report files (the commands: tests/bot/cli/test_reports.py)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,17 @@ import struct
 from collections.abc import Iterable
 from pathlib import Path
 
-import pytest
 from bot_testkit import Doc, FakeEngine, check_html, check_messages, source
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.cli import main
 from bot.community.insight import Digest, Insight, default_similarity, group_similar
 from bot.community.reports import write_report
 from bot.storage import records
-from bot.storage.records import QuestionRecord, hash_user
+from bot.storage.records import hash_user
 from bot.telegram import admin_messages as admin_render
 from bot.telegram import answer_messages as render
 from indexing.models import Answer
 from indexing.retrieval.embedding import Embedder
-from indexing.storage.db import make_engine, make_sessions
 
 NOW = dt.datetime(2026, 6, 10, 12, 0)  # a Wednesday
 EARLIER = NOW - dt.timedelta(hours=1)
@@ -123,9 +119,8 @@ def test_grouping_threshold_and_order() -> None:
     assert group_similar(vectors, 0.999) == [[0], [1], [2], [3], [4]]
     assert default_similarity("use-multilingual-v3") == 0.6
     assert default_similarity("multilingual-e5-small-q4") == 0.93
-    assert default_similarity("use-multilingual-v3+multilingual-e5-small-q4") == pytest.approx(
-        0.765
-    )
+    assert default_similarity("hashing-trigrams") == 0.5
+    assert default_similarity("st:another-model") == 0.85  # never measured: the fallback
 
 
 def test_empty_digest(sessions: sessionmaker[Session]) -> None:
@@ -231,51 +226,3 @@ def test_report_files_are_anonymised_aggregates(
         "0.500",
     )
     assert "secret" not in table.read_text(encoding="utf-8")
-
-
-def _cli_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
-    """The database `essbot --data tmp/data` uses, with every table."""
-    from bot.storage.database import upgrade_database
-
-    monkeypatch.chdir(tmp_path)  # no developer .env
-    monkeypatch.delenv("DATABASE_URL", raising=False)
-    url = f"sqlite:///{(tmp_path / 'data' / 'essbot.sqlite3').resolve()}"
-    upgrade_database(url)
-    return make_sessions(make_engine(url))
-
-
-def test_essbot_report_writes_both_files(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    sessions = _cli_database(tmp_path, monkeypatch)
-    store(sessions, "q1", at=dt.datetime(2026, 1, 15, 9))
-    store(sessions, "q2", answered=False, at=dt.datetime(2026, 1, 31, 23, 59))
-    store(sessions, "q3", at=dt.datetime(2026, 2, 1, 0, 0))  # the day after --to
-    args = ["--data", "data", "--knowledge", "kb", "report", "--from", "2026-01-01"]
-    assert main([*args, "--to", "2026-01-31", "--out", "rapports"]) == 0
-    written = capsys.readouterr().out.split()
-    assert written == [
-        "rapports/rapport-2026-01-01-2026-01-31.md",
-        "rapports/rapport-2026-01-01-2026-01-31.csv",
-    ]
-    text = Path(written[0]).read_text(encoding="utf-8")
-    assert "- Questions posées : 2" in text and "- Avec réponse : 1 (50 %)" in text
-    assert main([*args, "--to", "2025-12-31"]) == 2
-    with pytest.raises(SystemExit):
-        main([*args, "--to", "31/01/2026"])
-
-
-def test_essbot_purge_on_demand(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    sessions = _cli_database(tmp_path, monkeypatch)
-    now = records.utcnow()
-    store(sessions, "ancienne", at=now - dt.timedelta(days=400), votes=[(1, -1, None)])
-    recent = store(sessions, "récente", at=now - dt.timedelta(days=3))
-    monkeypatch.setenv("RETENTION_DAYS", "365")
-    assert main(["--data", "data", "purge"]) == 0
-    assert "1 question et 1 avis effacés" in capsys.readouterr().out
-    with sessions() as session:
-        assert list(session.scalars(select(QuestionRecord.id))) == [recent]
-    assert main(["--data", "data", "purge", "--days", "1"]) == 0
-    assert "1 question et 0 avis effacés" in capsys.readouterr().out

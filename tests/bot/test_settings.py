@@ -1,4 +1,4 @@
-"""Settings parse from the environment (.env.example's mirror: tests/bot/test_env_example.py)."""
+"""BotSettings parse from the environment (.env.example's mirror: tests/bot/test_env_example.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from indexing.settings import Settings
+from bot.settings import BotSettings
 
 
 def test_environment_overrides_and_admin_ids(
@@ -16,7 +16,7 @@ def test_environment_overrides_and_admin_ids(
     monkeypatch.setenv("ADMIN_IDS", "12, 34;56")
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "d"))
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:tok-xyz")
-    settings = Settings()
+    settings = BotSettings()
     assert settings.admin_ids == (12, 34, 56)
     assert settings.resolved_database_url.endswith("/d/essbot.sqlite3")
     assert "tok-xyz" not in repr(settings)

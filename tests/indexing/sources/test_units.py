@@ -43,6 +43,17 @@ def test_sentences_are_units_and_carry_their_parts() -> None:
     assert carried.parts == ("Le DLA est gratuit pour les structures.", "Il dure environ six mois.")
 
 
+def test_a_question_is_never_a_unit_but_the_antecedent_of_its_answer() -> None:
+    units = units_of(
+        "Faut-il un agrément ESUS pour cela ? Il ouvre l'accès à l'épargne solidaire. "
+        "Le dossier se dépose à la préfecture."
+    )
+    assert texts(units, SENTENCE) == [
+        "Faut-il un agrément ESUS pour cela ? Il ouvre l'accès à l'épargne solidaire.",
+        "Le dossier se dépose à la préfecture.",
+    ]
+
+
 def test_an_anaphor_opening_a_section_carries_the_heading() -> None:
     units = units_of(
         "Cette personne doit être membre du bureau élu.", "Doc > Qui signe les chèques"

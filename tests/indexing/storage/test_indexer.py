@@ -11,8 +11,8 @@ import pytest
 from indexing.engine import KnowledgeEngine
 from indexing.errors import IndexNotBuiltError, ReindexInProgressError
 from indexing.retrieval.embedding import Embedder, HashingEmbedder, Vectors
-from indexing.settings import Settings
-from indexing.storage.db import make_engine
+from indexing.settings import EngineSettings
+from indexing.storage.db import Database
 
 
 class CountingEmbedder:
@@ -45,12 +45,23 @@ def counting(default_embedder: Embedder) -> CountingEmbedder:
 
 
 @pytest.fixture
-def engine_c(settings: Settings, counting: CountingEmbedder) -> KnowledgeEngine:
-    from indexing.storage.db import create_schema
+def counting_fast() -> CountingEmbedder:
+    """For the indexes built from nothing: they count and compare, nothing needs meaning."""
+    return CountingEmbedder(HashingEmbedder())
 
-    db = make_engine(settings.resolved_database_url)
-    create_schema(db)
-    return KnowledgeEngine(settings, db, counting)
+
+@pytest.fixture
+def engine_c(
+    settings: EngineSettings, database: Database, counting_fast: CountingEmbedder
+) -> KnowledgeEngine:
+    """An engine with no index yet (hashing embedder)."""
+    return KnowledgeEngine(settings, database.sessions, counting_fast)
+
+
+@pytest.fixture
+def indexed_c(indexed: KnowledgeEngine, counting: CountingEmbedder) -> KnowledgeEngine:
+    """A copy of the session's index (nothing encoded yet), through the counting embedder."""
+    return KnowledgeEngine(indexed.settings, indexed.sessions, counting)
 
 
 def paths(engine: KnowledgeEngine, question: str) -> list[str]:
@@ -58,7 +69,7 @@ def paths(engine: KnowledgeEngine, question: str) -> list[str]:
 
 
 def test_first_index_then_nothing_changed(
-    engine_c: KnowledgeEngine, counting: CountingEmbedder
+    engine_c: KnowledgeEngine, counting_fast: CountingEmbedder
 ) -> None:
     first = engine_c.reindex()
     assert sorted(first.added) == [
@@ -68,18 +79,17 @@ def test_first_index_then_nothing_changed(
         "ressources/dons-en-ligne.md",
         "ressources/rgpd.md",
     ]
-    embedded = counting.passages
+    embedded = counting_fast.passages
     assert embedded > 5
     second = engine_c.reindex()
     assert (second.added, second.updated, second.removed, second.unchanged) == ((), (), (), 5)
-    assert counting.passages == embedded
+    assert counting_fast.passages == embedded
     assert second.build_id == first.build_id
 
 
 def test_add_edit_delete_are_incremental(
-    engine_c: KnowledgeEngine, counting: CountingEmbedder, kb_dir: Path
+    indexed_c: KnowledgeEngine, counting: CountingEmbedder, kb_dir: Path
 ) -> None:
-    engine_c.reindex()
     before = counting.passages
     (kb_dir / "ressources" / "accessibilite.md").write_text(
         "---\ntitle: Accessibilité numérique\n---\n# Accessibilité numérique\n\n"
@@ -94,7 +104,7 @@ def test_add_edit_delete_are_incremental(
         encoding="utf-8",
     )
     (kb_dir / "ressources" / "dons-en-ligne.md").unlink()
-    report = engine_c.reindex()
+    report = indexed_c.reindex()
     assert report.added == ("ressources/accessibilite.md",)
     assert report.updated == ("ressources/rgpd.md",)
     assert report.removed == ("ressources/dons-en-ligne.md",)
@@ -103,46 +113,39 @@ def test_add_edit_delete_are_incremental(
     # only the two changed files' passages, and their new answer-unit sentences, were embedded
     assert 0 < new_passages <= 10
     assert (
-        paths(engine_c, "rendre notre site accessible aux personnes aveugles")[0]
+        paths(indexed_c, "rendre notre site accessible aux personnes aveugles")[0]
         == "ressources/accessibilite.md"
     )
     for question in ("collecter des dons en ligne HelloAsso", "dons reçus fiscaux"):
-        assert "ressources/dons-en-ligne.md" not in paths(engine_c, question)
+        assert "ressources/dons-en-ligne.md" not in paths(indexed_c, question)
 
 
 def test_a_repeated_question_is_answered_without_encoding(
-    engine_c: KnowledgeEngine, counting: CountingEmbedder
+    indexed_c: KnowledgeEngine, counting: CountingEmbedder
 ) -> None:
-    engine_c.reindex()
-    first = engine_c.answer("Comment collecter des dons en ligne ?")
+    first = indexed_c.answer("Comment collecter des dons en ligne ?")
     encoded = counting.queries
-    again = engine_c.answer("  Comment collecter   des dons en ligne ? ")
+    again = indexed_c.answer("  Comment collecter   des dons en ligne ? ")
     assert again == first and counting.queries == encoded
-    engine_c.answer("Comment collecter des dons en ligne ?", limit=10)  # another answer shape
+    indexed_c.answer("Comment collecter des dons en ligne ?", limit=10)  # another answer shape
     assert counting.queries == encoded + 1
-    assert (engine_c.answers.hits, len(engine_c.answers)) == (1, 2)
+    assert (indexed_c.answers.hits, len(indexed_c.answers)) == (1, 2)
 
 
 def test_a_reindex_retires_the_answers_given_from_the_old_index(
-    engine_c: KnowledgeEngine, counting: CountingEmbedder, kb_dir: Path
+    indexed_c: KnowledgeEngine, counting: CountingEmbedder, kb_dir: Path
 ) -> None:
-    engine_c.reindex()
     question = "collecter des dons en ligne HelloAsso"
-    assert "ressources/dons-en-ligne.md" in paths(engine_c, question)
+    assert "ressources/dons-en-ligne.md" in paths(indexed_c, question)
     (kb_dir / "ressources" / "dons-en-ligne.md").unlink()
-    engine_c.reindex()
+    indexed_c.reindex()
     encoded = counting.queries
-    assert "ressources/dons-en-ligne.md" not in paths(engine_c, question)
+    assert "ressources/dons-en-ligne.md" not in paths(indexed_c, question)
     assert counting.queries == encoded + 1  # asked again on the new index, not served stale
 
 
-def test_changing_the_model_forces_a_full_rebuild(
-    settings: Settings, engine_c: KnowledgeEngine
-) -> None:
-    engine_c.reindex()
-    other = KnowledgeEngine(
-        settings, make_engine(settings.resolved_database_url), HashingEmbedder()
-    )
+def test_changing_the_model_forces_a_full_rebuild(indexed_c: KnowledgeEngine) -> None:
+    other = KnowledgeEngine(indexed_c.settings, indexed_c.sessions, HashingEmbedder())
     # Until the rebuild, the index of the other model is not used: a clear error, not a crash.
     assert not other.has_index()
     with pytest.raises(IndexNotBuiltError, match="essbot index"):
@@ -168,23 +171,24 @@ def test_a_broken_file_is_reported_and_the_rest_is_indexed(
 
 
 def test_a_file_that_breaks_keeps_its_previous_version(
-    engine_c: KnowledgeEngine, kb_dir: Path
+    indexed_c: KnowledgeEngine, kb_dir: Path
 ) -> None:
-    engine_c.reindex()
     (kb_dir / "ressources" / "rgpd.md").write_text("---\ntitle: [cassé\n---\n", encoding="utf-8")
-    report = engine_c.reindex()
+    report = indexed_c.reindex()
     assert report.failed[0].path == "ressources/rgpd.md"
     assert "conservée" in report.failed[0].reason
     assert report.removed == ()
-    assert paths(engine_c, "registre des traitements RGPD")[0] == "ressources/rgpd.md"
+    assert paths(indexed_c, "registre des traitements RGPD")[0] == "ressources/rgpd.md"
 
 
 def test_a_second_reindex_at_once_is_refused(
-    engine_c: KnowledgeEngine, settings: Settings, default_embedder: Embedder
+    engine_c: KnowledgeEngine,
+    settings: EngineSettings,
+    database: Database,
 ) -> None:
     gate = threading.Event()
-    slow = CountingEmbedder(default_embedder, gate)
-    first = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
+    slow = CountingEmbedder(HashingEmbedder(), gate)
+    first = KnowledgeEngine(settings, database.sessions, slow)
     worker = threading.Thread(target=first.reindex)
     worker.start()
     try:
@@ -198,13 +202,14 @@ def test_a_second_reindex_at_once_is_refused(
 
 
 def test_answers_keep_coming_from_the_old_index_during_a_reindex(
-    settings: Settings, engine_c: KnowledgeEngine, kb_dir: Path, default_embedder: Embedder
+    indexed_c: KnowledgeEngine,
+    kb_dir: Path,
+    default_embedder: Embedder,
 ) -> None:
-    engine_c.reindex()
-    old_build = engine_c.answer("DLA").build_id
+    old_build = indexed_c.answer("DLA").build_id
     gate = threading.Event()
     slow = CountingEmbedder(default_embedder, gate)
-    writer = KnowledgeEngine(settings, make_engine(settings.resolved_database_url), slow)
+    writer = KnowledgeEngine(indexed_c.settings, indexed_c.sessions, slow)
     (kb_dir / "ressources" / "fablab.md").write_text(
         "---\ntitle: Les fablabs\n---\nUn fablab est un atelier de fabrication numérique ouvert "
         "au public : imprimantes 3D, découpe laser, électronique.",
@@ -214,13 +219,13 @@ def test_answers_keep_coming_from_the_old_index_during_a_reindex(
     worker.start()
     try:
         assert slow.started.wait(30)
-        during = engine_c.answer("Le DLA est-il gratuit ?")
+        during = indexed_c.answer("Le DLA est-il gratuit ?")
         assert during.build_id == old_build and during.sources[0].path == "ressources/dla.md"
     finally:
         gate.set()
         worker.join(60)
-    engine_c._checked_at = 0.0  # skip the one-second pointer check interval
-    after = engine_c.answer("atelier de fabrication numérique imprimante 3D")
+    indexed_c._checked_at = 0.0  # skip the one-second pointer check interval
+    after = indexed_c.answer("atelier de fabrication numérique imprimante 3D")
     assert after.build_id != old_build
     assert after.sources[0].path == "ressources/fablab.md"
 
@@ -254,7 +259,7 @@ def test_symlink_loops_and_unexpected_loader_errors_fail_one_file_only(
 
 
 def test_leftover_builds_are_pruned_even_when_nothing_changed(
-    engine_c: KnowledgeEngine, settings: Settings
+    engine_c: KnowledgeEngine, settings: EngineSettings
 ) -> None:
     first = engine_c.reindex()
     builds = settings.data_dir / "index" / "builds"

@@ -10,8 +10,8 @@ from indexing.retrieval.glossary import Glossary, parse_entry
 from indexing.retrieval.lexicon import french_terms
 
 
-def test_an_answer_cites_its_sources_and_stays_short(indexed: KnowledgeEngine) -> None:
-    answer = indexed.answer("Le DLA c'est payant pour une association ?")
+def test_an_answer_cites_its_sources_and_stays_short(indexed_shared: KnowledgeEngine) -> None:
+    answer = indexed_shared.answer("Le DLA c'est payant pour une association ?")
     assert answer.answered
     first = answer.sources[0]
     assert (first.path, first.url, first.date, first.type) == (
@@ -26,26 +26,28 @@ def test_an_answer_cites_its_sources_and_stays_short(indexed: KnowledgeEngine) -
     assert first.excerpt and len(first.excerpt) <= 320
 
 
-def test_off_topic_questions_get_no_answer_but_related_reading(indexed: KnowledgeEngine) -> None:
-    answer = indexed.answer("Quelle est la recette de la pâte à crêpes ?")
+def test_off_topic_questions_get_no_answer_but_related_reading(
+    indexed_shared: KnowledgeEngine,
+) -> None:
+    answer = indexed_shared.answer("Quelle est la recette de la pâte à crêpes ?")
     assert not answer.answered
     assert "pas trouvé" in answer.text
     assert answer.sources  # the closest documents are still offered
 
 
-def test_a_precise_fact_the_base_lacks_is_named(indexed: KnowledgeEngine) -> None:
-    answer = indexed.answer("Quel est le numéro de téléphone du DLA ?")
+def test_a_precise_fact_the_base_lacks_is_named(indexed_shared: KnowledgeEngine) -> None:
+    answer = indexed_shared.answer("Quel est le numéro de téléphone du DLA ?")
     assert not answer.answered
     assert answer.missing == "de numéro de téléphone"
     assert answer.sources[0].path == "ressources/dla.md"
-    unknown_place = indexed.answer("Le DLA de Guéret est-il gratuit ?")
+    unknown_place = indexed_shared.answer("Le DLA de Guéret est-il gratuit ?")
     assert not unknown_place.answered and "Guéret" in (unknown_place.missing or "")
 
 
-def test_glossary_expands_acronyms(indexed: KnowledgeEngine) -> None:
-    glossary = indexed.glossary()
+def test_glossary_expands_acronyms(indexed_shared: KnowledgeEngine) -> None:
+    glossary = indexed_shared.glossary()
     assert "Point d'appui au numérique associatif" in glossary.expand("c quoi un PANA ?")
-    answer = indexed.answer("c'est quoi une SCIC ?")
+    answer = indexed_shared.answer("c'est quoi une SCIC ?")
     assert "glossaire.md" in [s.path for s in answer.sources[:2]]
     (definition,) = answer.definitions
     assert (definition.term, definition.expansion) == (
@@ -70,14 +72,14 @@ def test_glossary_entries_parse_term_expansion_and_synonyms() -> None:
     assert Glossary([term]).find("l'accompagnement dla ?")[0].term == "DLA"
 
 
-def test_english_questions_reach_french_terms(indexed: KnowledgeEngine) -> None:
+def test_english_questions_reach_french_terms(indexed_shared: KnowledgeEngine) -> None:
     assert "dons" in french_terms("How can we collect online donations?")
     assert french_terms("Comment collecter des dons ?") == []
-    answer = indexed.answer("How can we collect online donations and send tax receipts?")
+    answer = indexed_shared.answer("How can we collect online donations and send tax receipts?")
     assert answer.sources[0].path == "ressources/dons-en-ligne.md"
 
 
-def test_excerpts_and_answers_read_as_prose(engine: KnowledgeEngine, kb_dir: Path) -> None:
+def test_excerpts_and_answers_read_as_prose(indexed: KnowledgeEngine, kb_dir: Path) -> None:
     (kb_dir / "ressources" / "site-accessible.md").write_text(
         "---\ntitle: Rendre son site accessible\n---\n# Rendre son site accessible\n\n"
         "1. **Choisir un thème** annoncé accessible et le tester.\n"
@@ -88,8 +90,8 @@ def test_excerpts_and_answers_read_as_prose(engine: KnowledgeEngine, kb_dir: Pat
         "- Fiches site accessible : « Choisir un thème accessible pour le site ».\n",
         encoding="utf-8",
     )
-    engine.reindex()
-    answer = engine.answer("Comment choisir un thème accessible pour le site ?")
+    assert indexed.reindex().added == ("ressources/site-accessible.md",)
+    answer = indexed.answer("Comment choisir un thème accessible pour le site ?")
     source = answer.sources[0]
     assert source.path == "ressources/site-accessible.md"
     assert source.excerpt.startswith("Choisir un thème annoncé accessible")

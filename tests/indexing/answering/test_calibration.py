@@ -37,25 +37,25 @@ def test_identical_probe_scores_keep_a_finite_scale() -> None:
 
 
 def test_off_topic_questions_score_below_the_threshold_and_real_ones_above(
-    indexed: KnowledgeEngine,
+    indexed_shared: KnowledgeEngine,
 ) -> None:
-    null = indexed.null_scores()
+    null = indexed_shared.null_scores()
     assert len(OFF_TOPIC_PROBES) >= 30
-    threshold = indexed.composer.config.min_confidence
-    assert indexed.composer.config.relative  # the default model's abstention is relative
+    threshold = indexed_shared.composer.config.min_confidence
+    assert indexed_shared.composer.config.relative  # the default model's abstention is relative
 
     def z(question: str) -> float:
-        return null.z(indexed.retrieve(question)[1].top_dense)
+        return null.z(indexed_shared.retrieve(question)[1].top_dense)
 
     for question in (
         "Le DLA c'est payant pour une association ?",
         "Quelles obligations RGPD pour le fichier des adhérents ?",
     ):
         assert z(question) >= threshold, question
-        assert indexed.answer(question).answered
+        assert indexed_shared.answer(question).answered
     for question in ("Comment soigner un chat qui a des puces ?", "Comment réparer ma voiture ?"):
         assert z(question) < threshold, question
-        answer = indexed.answer(question)
+        answer = indexed_shared.answer(question)
         assert not answer.answered and answer.sources  # related reading is still offered
 
 
