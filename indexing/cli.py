@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from indexing.argparse_fr import FrenchArgumentParser
+from indexing.console.argparse_fr import FrenchArgumentParser
+from indexing.console.logs import RedactSecrets, configure_logging
 from indexing.errors import EngineError
-from indexing.logs import RedactSecrets, configure_logging
 from indexing.models import Answer, IndexReport, Reference, Source
 from indexing.settings import EngineSettings
 from indexing.storage.db import DatabaseOpener
@@ -137,7 +137,7 @@ def opened_engine(
 
 def run_reindex(engine: Any, full: bool = False) -> IndexReport:
     """Reindex with the progress display of the command line, closed before any summary."""
-    from indexing.progress import ReindexProgress
+    from indexing.console.progress import ReindexProgress
 
     progress = ReindexProgress()
     try:
@@ -307,7 +307,7 @@ def cmd_chat(
     """A conversation in the terminal, straight on the engine: nothing is stored."""
     with contextlib.suppress(ImportError):  # not on every platform
         import readline  # noqa: F401 - input() gains line editing and history
-    from indexing.progress import ReindexProgress
+    from indexing.console.progress import ReindexProgress
 
     with opened_engine(settings, open_database) as engine:
         progress = ReindexProgress()

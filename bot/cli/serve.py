@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.settings import BotSettings
 from indexing import cli as engine_cli
-from indexing.logs import mask_secrets
+from indexing.console.logs import mask_secrets
 from indexing.storage.db import DatabaseOpener
 from indexing.storage.folders import ensure_data_folder
 

@@ -338,8 +338,8 @@ def run(settings: BotSettings, open_database: DatabaseOpener) -> None:
     French message (the token is never part of it). The data folder's run lock is held
     throughout, so `essbot restore` cannot run under it.
     """
-    from indexing.logs import explain_errors
-    from indexing.progress import ReindexProgress
+    from indexing.console.logs import explain_errors
+    from indexing.console.progress import ReindexProgress
 
     explain_errors([InvalidToken, NetworkError])  # their French message follows; -v: the trace
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines carry the token

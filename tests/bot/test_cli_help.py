@@ -8,8 +8,8 @@ import argparse
 import pytest
 
 from bot.cli import REGISTRATIONS
-from indexing.argparse_fr import french_error
 from indexing.cli import build_parser
+from indexing.console.argparse_fr import french_error
 
 ENGLISH = (
     "usage:",

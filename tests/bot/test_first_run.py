@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from indexing.logs import MASK
+from indexing.console.logs import MASK
 
 SUBPROCESS = pytest.mark.slow  # each run is a new `essbot` process
 

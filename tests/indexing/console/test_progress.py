@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 
-from indexing.progress import ReindexProgress, duration
+from indexing.console.progress import ReindexProgress, duration
 from indexing.storage.indexer import EMBEDDING_STAGE
 from indexing.storage.unit_table import SENTENCE_STAGE
 

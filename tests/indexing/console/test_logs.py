@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from indexing.logs import MASK, ExplainedErrors, RedactSecrets
+from indexing.console.logs import MASK, ExplainedErrors, RedactSecrets
 
 SECRET = "123456:AAH-secret/with+chars"  # noqa: S105 - a fake token
 
