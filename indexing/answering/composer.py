@@ -219,7 +219,6 @@ class AnswerComposer:
             relevance,
             asked,
             self.selection,
-            frozenset(weights),
         )
         chosen = selection.choose(pool, asked, selection.is_list_question(question), self.selection)
         titles = {
@@ -227,8 +226,7 @@ class AnswerComposer:
             for rank, d in enumerate(docs)
             if d.path in snapshot.documents
         }
-        kinds = {c.unit: snapshot.units[c.unit].kind for c in chosen}
-        return selection.write(chosen, kinds, titles)
+        return selection.write(chosen, titles)
 
     def unit_terms(self, text: str) -> frozenset[str]:
         """The analysed terms of a unit (cached: units repeat from question to question)."""

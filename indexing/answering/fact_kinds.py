@@ -3,6 +3,7 @@ of text holds. Matched on accent-folded, lower-case text, so it works for any Fr
 
 from __future__ import annotations
 
+import functools
 import re
 
 from indexing.retrieval.keyword import fold
@@ -82,6 +83,7 @@ def asked(question: str) -> frozenset[str]:
     return frozenset(kinds)
 
 
+@functools.lru_cache(maxsize=32_768)  # units repeat from question to question
 def held(text: str) -> frozenset[str]:
     """The kinds of fact a piece of text holds."""
     folded = fold(text)

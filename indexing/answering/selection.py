@@ -18,7 +18,6 @@ import numpy as np
 
 from indexing.answering import fact_kinds
 from indexing.retrieval.search import DocumentHit
-from indexing.sources.units import LIST
 from indexing.storage.snapshot import Snapshot
 
 
@@ -30,8 +29,6 @@ class SelectionConfig:
     word_weight: float = 0.3  # rarity-weighted question terms the unit holds
     kind_weight: float = 0.1  # the unit holds the kind of fact asked for
     passage_weight: float = 0.15  # retrieval's score of the unit's passage
-    news_weight: float = 0.0  # terms the unit adds to the question's: an answer says something
-    news_terms: int = 15  # that many new terms count fully
     rank_decay: float = 0.85  # per document rank: the best document's units come first
     close_to_best: float = 0.8  # documents scoring under this share of the best are not quoted
     lead_passages: int = 3  # passages of the best document whose units are candidates
@@ -77,7 +74,6 @@ def candidates(
     relevance: dict[int, tuple[float, frozenset[str]]],
     asked: frozenset[str],
     config: SelectionConfig,
-    question_terms: frozenset[str] = frozenset(),
 ) -> list[Candidate]:
     """Score the units of the best passages of the documents close to the best one.
 
@@ -98,10 +94,8 @@ def candidates(
         words, terms = relevance[unit]
         text = snapshot.units[unit].text
         kind = 1.0 if asked and asked & fact_kinds.held(text) else 0.0
-        news = min(1.0, len(terms - question_terms) / config.news_terms)
         score = (
-            config.news_weight * news
-            + config.dense_weight * similarity
+            config.dense_weight * similarity
             + config.word_weight * words
             + config.kind_weight * kind
             + config.passage_weight * passage
@@ -160,12 +154,7 @@ def choose(
     return chosen
 
 
-def snapshot_kind_ok(candidate: Candidate) -> bool:
-    """Outside list questions, a long list block is not an answer (its items can be)."""
-    return not (candidate.text.count("\n") >= 1 and len(candidate.text) > 400)
-
-
-def write(chosen: list[Candidate], kinds: dict[int, str], titles: dict[int, str]) -> str:
+def write(chosen: list[Candidate], titles: dict[int, str]) -> str:
     """The answer text: each unit followed by its source number; a unit from another document
     than the first one's names that document."""
     if not chosen:
@@ -176,10 +165,7 @@ def write(chosen: list[Candidate], kinds: dict[int, str], titles: dict[int, str]
         text = candidate.text
         if candidate.rank != lead_rank:
             text = f"Selon « {titles[candidate.rank]} » : {_lower_first(text)}"
-        if kinds.get(candidate.unit) == LIST:
-            parts.append(f"{text} [{candidate.rank + 1}]")
-        else:
-            parts.append(f"{text} [{candidate.rank + 1}]")
+        parts.append(f"{text} [{candidate.rank + 1}]")
     return _join(parts)
 
 

@@ -240,7 +240,9 @@ class Indexer:
                 changed = {c.doc_path for c in chunks}
                 chunks += [
                     Chunk(row.document.path, row.ordinal, row.text, row.section, "")
-                    for row in session.scalars(select(store.ChunkRow)).all()
+                    for row in session.scalars(
+                        select(store.ChunkRow).options(selectinload(store.ChunkRow.document))
+                    ).all()
                     if row.document.path not in changed
                 ]
         chunks.sort(key=lambda c: (c.doc_path, c.ordinal))
