@@ -234,7 +234,9 @@ class AnswerComposer:
 
 
 class _UnitRelevance(dict[int, tuple[float, frozenset[str]]]):
-    """Word relevance of units, computed when the selection first asks for a unit."""
+    """Word relevance of units, computed when the selection first asks for a unit: the
+    question's terms in the unit, and (for a share) in the unit with its section heading and
+    document title, which say what a short sentence is about."""
 
     def __init__(
         self, composer: AnswerComposer, snapshot: Snapshot, weights: dict[str, float]
@@ -245,8 +247,16 @@ class _UnitRelevance(dict[int, tuple[float, frozenset[str]]]):
         self._weights = weights
 
     def __missing__(self, unit: int) -> tuple[float, frozenset[str]]:
-        terms = self._composer.unit_terms(self._snapshot.units[unit].text)
-        value = (AnswerComposer._relevance(self._weights, terms), terms)
+        snapshot = self._snapshot
+        found = snapshot.units[unit]
+        terms = self._composer.unit_terms(found.text)
+        passage = snapshot.passages[found.passage]
+        document = snapshot.documents.get(passage.doc_path)
+        context = self._composer.unit_terms(
+            f"{passage.section.replace(' > ', ' ')} {document.title if document else ''}"
+        )
+        share = self._composer.selection.context_words
+        value = (selection.word_relevance(self._weights, terms, context, share), terms)
         self[unit] = value
         return value
 

@@ -219,7 +219,7 @@ def _section_units(members: list[tuple[int, PassageLike]]) -> Iterator[Unit]:
                     yield Unit(
                         line.passage,
                         HEADING,
-                        f"{heading} : {_lower_first(text)}",
+                        _under(heading, text),
                         (heading, *parts),
                     )
             first_sentence_done = True
@@ -314,8 +314,16 @@ def _with_antecedent(sentence: str, previous: str, heading: str) -> tuple[str, t
     if previous and not previous.rstrip().endswith(":"):
         return f"{previous} {sentence}", (previous, sentence)
     if heading:
-        return f"{heading} : {_lower_first(sentence)}", (heading, sentence)
+        return _under(heading, sentence), (heading, sentence)
     return "", ()
+
+
+def _under(heading: str, sentence: str) -> str:
+    """A sentence introduced by its heading: "Heading : sentence", or "Question ? Sentence"
+    when the heading asks what the sentence answers."""
+    if heading.rstrip().endswith("?"):
+        return f"{heading.rstrip()} {sentence}"
+    return f"{heading} : {_lower_first(sentence)}"
 
 
 def _worth_heading(heading: str, sentence: str) -> bool:

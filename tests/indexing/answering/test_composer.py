@@ -101,3 +101,35 @@ def test_excerpts_and_answers_read_as_prose(indexed: KnowledgeEngine, kb_dir: Pa
     assert "Tester avec un lecteur d'écran. NVDA est gratuit." in source.excerpt
     # pointers to other sheets answer nothing
     assert "Voir aussi" not in answer.text and "Fiches" not in answer.text
+
+
+DPO_SHEET = (
+    "---\ntitle: Protéger les données de l'association\n---\n"
+    "# Protéger les données de l'association\n\n"
+    "## Sécuriser les fichiers\n\n"
+    "Un mot de passe fort et des sauvegardes régulières protègent le fichier des adhérents. "
+    "Les accès sont retirés quand un bénévole quitte l'association.\n\n"
+    "## Faut-il nommer un DPO ?\n\n"
+    "La plupart des petites associations n'en ont pas l'obligation. "
+    "Un référent interne suffit souvent à tenir le registre.\n"
+)
+
+
+def test_an_answer_goes_on_with_the_sentence_that_completes_it(
+    indexed: KnowledgeEngine, kb_dir: Path
+) -> None:
+    """The answering sentence shares no word with the question but its heading's; the sentence
+    after it, which completes it, follows it in the answer."""
+    (kb_dir / "ressources" / "donnees.md").write_text(DPO_SHEET, encoding="utf-8")
+    assert indexed.reindex().added == ("ressources/donnees.md",)
+    answer = indexed.answer("Une petite association doit-elle nommer un DPO ?")
+    assert answer.sources[0].path == "ressources/donnees.md"
+    first = answer.text.split(" [1]")[0]
+    assert first.endswith("La plupart des petites associations n'en ont pas l'obligation.")
+    # a question heading introduces its answer as a question, not as "Question ? : answer"
+    assert first in {
+        "La plupart des petites associations n'en ont pas l'obligation.",
+        "Faut-il nommer un DPO ? La plupart des petites associations n'en ont pas l'obligation.",
+    }
+    # the sentence that follows completes it
+    assert "Un référent interne suffit souvent" in answer.text

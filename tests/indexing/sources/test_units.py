@@ -98,6 +98,10 @@ def test_a_heading_with_its_first_sentence_is_a_unit() -> None:
     assert texts(units, HEADING) == [
         "Minimiser les données : ne collecter que le strict nécessaire."
     ]
+    asked = units_of("La plupart des associations n'y sont pas tenues.", "Doc > Faut-il un DPO ?")
+    assert texts(asked, HEADING) == [
+        "Faut-il un DPO ? La plupart des associations n'y sont pas tenues."
+    ]
 
 
 def test_source_names_notes_and_pointer_sections_are_left_out() -> None:
