@@ -25,6 +25,10 @@ ROW = "row"
 HEADING = "heading"
 
 BULLET = "•"
+# The version of what build_units yields: raise it whenever a change to this module changes the
+# units of an unchanged document. A build records it; an index whose units are older is rebuilt
+# at the next reindex (no passage re-encoded), and read meanwhile with units rebuilt at load.
+UNITS_VERSION = 2
 MAX_UNIT_CHARS = 700  # a list block is trimmed item by item below this
 _ITEM_CHARS = 160  # a long item is cut to its first sentence inside a list block
 

@@ -33,7 +33,7 @@ from indexing.sources.loaders import (
     loader_for,
     read_file,
 )
-from indexing.sources.units import build_units
+from indexing.sources.units import UNITS_VERSION, build_units
 from indexing.storage import store
 from indexing.storage.locking import ReindexLock
 from indexing.storage.snapshot import SnapshotStore, new_build_id
@@ -118,8 +118,10 @@ class Indexer:
             )
             plan.added = [d.path for d in plan.to_embed if d.path not in previous]
             plan.updated = [d.path for d in plan.to_embed if d.path in previous]
-        changed = bool(plan.to_embed or plan.removed or full)
         current = self._snapshots.current_id()
+        # answer units made by an older version of this program: a new build is written
+        stale_units = bool(latest_id) and self._snapshots.units_version(latest_id) != UNITS_VERSION
+        changed = bool(plan.to_embed or plan.removed or full or stale_units)
         if not changed and latest_id and self._snapshots.is_complete(latest_id):
             if current != latest_id:
                 # A previous reindex was killed after committing, before publishing.
@@ -128,7 +130,7 @@ class Indexer:
             return self._report(plan, latest_id)
         embedded = self._embed(plan, progress)
         # sentences of answer units, embedded before the write transaction (it must stay short)
-        pieces = self._piece_vectors(embedded, full, progress)
+        pieces = self._piece_vectors(embedded, full, stale_units, progress)
         build_id = new_build_id()
         with self._sessions.begin() as session:
             if full:
@@ -224,10 +226,15 @@ class Indexer:
         return out
 
     def _piece_vectors(
-        self, embedded: list[tuple[list[Chunk], Vectors]], full: bool, progress: Progress | None
+        self,
+        embedded: list[tuple[list[Chunk], Vectors]],
+        full: bool,
+        every_document: bool,
+        progress: Progress | None,
     ) -> dict[str, Vectors]:
         """Vectors of every unit sentence the new build needs: the previous build's, plus the
-        sentences of changed documents (of every document when no usable previous build)."""
+        sentences of changed documents (of every document when no usable previous build, or
+        when `every_document`: the previous build's units are of an older version)."""
         current = self._snapshots.current_id()
         previous = None
         if current and not full and self._snapshots.model_of(current) == self._embedder.name:
@@ -235,7 +242,7 @@ class Indexer:
         known = previous.vectors_by_piece() if previous else {}
         cache: CachedVectors | None = None
         chunks = [c for doc_chunks, _vectors in embedded for c in doc_chunks]
-        if previous is None:
+        if previous is None or every_document:
             with self._sessions() as session:
                 changed = {c.doc_path for c in chunks}
                 chunks += [

@@ -16,7 +16,7 @@ from indexing.errors import IndexNotBuiltError
 from indexing.models import DocumentInfo, Passage
 from indexing.retrieval.embedding import Vectors
 from indexing.retrieval.keyword import KeywordIndex, fold
-from indexing.sources.units import build_units
+from indexing.sources.units import UNITS_VERSION, build_units
 from indexing.storage.unit_table import UnitTable, read_table, write_table
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,15 @@ class SnapshotStore:
         model = manifest.get("model") if isinstance(manifest, dict) else None
         return model if isinstance(model, str) else None
 
+    def units_version(self, build_id: str) -> int:
+        """The version of the answer units a build holds (0: made before versions existed)."""
+        try:
+            manifest = json.loads((self.builds / build_id / _MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+        version = manifest.get("units_version") if isinstance(manifest, dict) else None
+        return version if isinstance(version, int) else 0
+
     def is_complete(self, build_id: str) -> bool:
         """A build folder is complete when its manifest exists (written last)."""
         return (self.builds / build_id / _MANIFEST).is_file()
@@ -113,6 +122,7 @@ class SnapshotStore:
                 "dim": dim,
                 "passages": len(passages),
                 "documents": len(documents),
+                "units_version": UNITS_VERSION if units is not None else 0,
             },
         )
         _fsync_dir(tmp)
@@ -196,6 +206,11 @@ class Snapshot:
         documents = {d["path"]: DocumentInfo.from_json(d) for d in payload["documents"]}
         index = faiss.read_index(str(folder / _VECTORS))
         units = read_table(folder)
+        if units is not None and store.units_version(build_id) != UNITS_VERSION:
+            # units made by an older version: rebuilt from the passages, each unit's vector from
+            # the sentences already encoded (the next reindex encodes the others)
+            log.info("index %s holds older answer units: rebuilt until the next reindex", build_id)
+            units = UnitTable(tuple(build_units(passages)), units.pieces, units.piece_vectors)
         log.info("loaded index %s: %d passages", build_id, len(passages))
         return cls(build_id, manifest["model"], passages, documents, index, units)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,9 @@ from indexing.engine import KnowledgeEngine
 from indexing.errors import IndexNotBuiltError, ReindexInProgressError
 from indexing.retrieval.embedding import Embedder, HashingEmbedder, Vectors
 from indexing.settings import EngineSettings
+from indexing.sources.units import UNITS_VERSION
 from indexing.storage.db import Database
+from indexing.storage.snapshot import Snapshot, SnapshotStore
 
 
 class CountingEmbedder:
@@ -279,3 +282,32 @@ def test_progress_counts_files_while_reading_and_while_encoding(engine_c: Knowle
     assert [s[:2] for s in reading] == [(n, 5) for n in range(1, 6)]
     assert encoding and all(total == 5 for _, total, _ in encoding)  # files, not passages
     assert encoding[-1][0] == 5 and [d for d, _, _ in encoding] == sorted(d for d, _, _ in encoding)
+
+
+def test_units_of_an_older_version_are_rebuilt_without_encoding_passages_again(
+    engine_c: KnowledgeEngine, counting_fast: CountingEmbedder, settings: EngineSettings
+) -> None:
+    """An upgrade that changes how units are cut must reach an unchanged base."""
+    first = engine_c.reindex()
+    assert first.build_id is not None
+    build = settings.data_dir / "index" / "builds" / first.build_id
+    manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["units_version"] == UNITS_VERSION
+    # what an older version would have left: another version, a unit cut differently
+    manifest["units_version"] = UNITS_VERSION - 1
+    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    table = json.loads((build / "units.json").read_text(encoding="utf-8"))
+    table["units"][0]["text"] = "Texte coupé par une ancienne version."
+    (build / "units.json").write_text(json.dumps(table), encoding="utf-8")
+    # read meanwhile: the units are rebuilt at load, with the vectors already encoded
+    loaded = Snapshot.load(SnapshotStore(settings.data_dir / "index"), first.build_id)
+    assert all("ancienne version" not in u.text for u in loaded.units)
+    assert loaded.unit_vectors is not None and loaded.unit_vectors.any()
+    encoded = counting_fast.passages
+    second = engine_c.reindex()
+    assert second.build_id != first.build_id  # a new build, though no document changed
+    assert (second.added, second.updated, second.removed, second.unchanged) == ((), (), (), 5)
+    assert counting_fast.passages == encoded  # no passage, no sentence encoded again
+    rebuilt = Snapshot.load(SnapshotStore(settings.data_dir / "index"), second.build_id)
+    assert rebuilt.units == loaded.units
+    assert engine_c.reindex().build_id == second.build_id  # then nothing changes any more
