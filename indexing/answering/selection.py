@@ -22,6 +22,7 @@ import numpy as np
 
 from indexing.answering import fact_kinds
 from indexing.retrieval.search import DocumentHit
+from indexing.sources.units import LIST, ROW
 from indexing.storage.snapshot import Snapshot
 
 
@@ -61,6 +62,9 @@ class Candidate:
     text: str
     terms: frozenset[str]
     score: float
+    # it may complete the unit before it in its document (a sentence, an item); a list block
+    # or a table row starts something of its own
+    continues: bool = True
 
 
 _LIST_QUESTION = re.compile(
@@ -108,7 +112,8 @@ def candidates(
             + config.kind_weight * kind
             + config.passage_weight * passage
         ) * config.rank_decay**rank
-        out.append(Candidate(unit, rank, text, terms, score))
+        continues = snapshot.units[unit].kind not in (LIST, ROW)
+        out.append(Candidate(unit, rank, text, terms, score, continues))
     return out
 
 
@@ -162,7 +167,7 @@ def choose(
         def worth(
             candidate: Candidate, following: set[int] = following, bonus: float = bonus
         ) -> float:
-            if candidate.unit in following and "\n" not in candidate.text:
+            if candidate.unit in following and candidate.continues:
                 return candidate.score + bonus
             return candidate.score
 

@@ -8,8 +8,11 @@ from indexing.answering import fact_kinds
 from indexing.answering.selection import Candidate, SelectionConfig, choose, word_relevance
 
 
-def unit(position: int, text: str, score: float, rank: int = 0) -> Candidate:
-    return Candidate(position, rank, text, frozenset(text.lower().rstrip(".").split()), score)
+def unit(
+    position: int, text: str, score: float, rank: int = 0, continues: bool = True
+) -> Candidate:
+    terms = frozenset(text.lower().rstrip(".").split())
+    return Candidate(position, rank, text, terms, score, continues)
 
 
 LEAD = unit(10, "Le délégué à la protection des données est obligatoire dans certains cas.", 1.0)
@@ -39,8 +42,11 @@ def test_the_bonus_goes_to_the_unit_that_follows_not_to_the_one_before() -> None
     assert [c.unit for c in chosen] == [10, 30]
 
 
-def test_a_list_block_that_follows_gets_no_bonus() -> None:
-    block = unit(11, "Les cas :\n• traitement à grande échelle\n• données sensibles", 0.45)
+def test_a_list_block_or_a_table_row_that_follows_gets_no_bonus() -> None:
+    """The next row of a table is another entry, not the end of the row before."""
+    block = unit(
+        11, "Les cas :\n• traitement à grande échelle\n• données sensibles", 0.45, continues=False
+    )
     chosen = choose([ELSEWHERE, block, LEAD], frozenset(), False, BUDGET)
     assert [c.unit for c in chosen] == [10, 30]
 
