@@ -37,7 +37,7 @@ _ASKS: dict[str, re.Pattern[str]] = {
         r"(\bqui\b|\baupres de qui\b|\bquel(le)?s? (organisme|structure|acteur|reseau|operateur"
         r"|interlocuteur|service|partenaire)s?\b|\ba qui\b|\bwho\b|\bwhich organi[sz]ation\b)"
     ),
-    PLACE: re.compile(r"(\bou\b(?! bien)|\bquel(le)? (ville|region|lieu|endroit)\b|\bwhere\b)"),
+    PLACE: re.compile(r"(\bquel(le)? (ville|region|lieu|endroit)\b|\ba quel endroit\b|\bwhere\b)"),
     URL: re.compile(r"\b(quel site|site web|lien|url|adresse (du |web|internet)|website)\b"),
 }
 
@@ -74,10 +74,22 @@ _HOLDS: dict[str, re.Pattern[str]] = {
 }
 
 
+# "Où" asks for a place; "ou" is "or" ("Paheko ou Dolibarr ?"), and folding accents away
+# merges them: read on the text as typed. Unaccented "ou" asks where only to open a question
+# ("ou trouver des ordis ?"); "par où commencer" asks for a first step, "d'où" for an origin.
+_WHERE = re.compile(
+    r"(^\W*(ou|où)\b|(?<!par )(?<!d')\boù\b(?! (on|en) en est)(?=\s*(\?|$|trouver|acheter|aller"
+    r"|s'adresser|se |envoyer|dénoncer|signaler|louer|emprunter|imprimer|est\b|sont\b"
+    r"|peut|peuvent|puis|faut)))"
+)
+
+
 def asked(question: str) -> frozenset[str]:
     """The kinds of fact a question asks for (empty: a general question)."""
     folded = fold(question)
     kinds = {kind for kind, pattern in _ASKS.items() if pattern.search(folded)}
+    if _WHERE.search(question.lower().replace("’", "'")):
+        kinds.add(PLACE)
     if DURATION in kinds:
         kinds.discard(NUMBER)
     return frozenset(kinds)

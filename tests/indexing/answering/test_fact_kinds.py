@@ -39,6 +39,34 @@ def test_a_general_question_asks_for_no_kind() -> None:
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "ou trouver des ordis reconditionnés ?",  # typed without its accent, opening the question
+        "Où dénoncer un texto frauduleux ?",
+        "la double authentification, faut la mettre où ?",
+        "Where can we find volunteers?",
+    ],
+)
+def test_where_asks_for_a_place(question: str) -> None:
+    assert PLACE in asked(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Paheko ou Dolibarr pour un petit club ?",  # "ou" is "or"
+        "on les change ou pas ?",
+        "former nos bénévoles, par où commencer ?",  # a first step, not a place
+        "comment savoir où on en est ?",
+        "D'où vient l'idée des fablabs ?",  # an origin
+        "les mois où la caisse est vide, que faire ?",  # a relative "où"
+    ],
+)
+def test_or_and_other_uses_of_ou_ask_for_no_place(question: str) -> None:
+    assert PLACE not in asked(question)
+
+
+@pytest.mark.parametrize(
     ("text", "kind"),
     [
         ("L'abonnement revient à 30 € par mois.", AMOUNT),
