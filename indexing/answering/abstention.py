@@ -216,6 +216,8 @@ _COMPARISON = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
+# An indefinite determiner just before a word: what follows is a kind of thing, not one thing.
+_INDEFINITE = re.compile(r"\b(?:un|une|des|d'un|d'une|a|an)\s*$", re.IGNORECASE)
 # Capitalised words that say nothing specific about what is asked.
 _COMMON_CAPITALISED = frozenset(
     fold(w)
@@ -324,6 +326,8 @@ def subject_names(question: str) -> list[str]:
             continue
         if fold(word) in _COMMON_CAPITALISED or _COMPARISON.search(text[: match.start()]):
             continue
+        if word.isupper() and _INDEFINITE.search(text[: match.start()]):
+            continue  # "un CMS", "une SCIC": an acronym used as a common noun names a kind
         if word not in out:
             out.append(word)
     return out

@@ -17,6 +17,14 @@ def test_comparisons_numbers_and_possessives_are_not_subjects() -> None:
     assert subject_names("le tarif de Paheko en 2027") == ["Paheko", "2027"]
 
 
+def test_an_acronym_after_an_indefinite_article_names_a_kind_not_a_subject() -> None:
+    assert subject_names("combien coûte un site vitrine avec un CMS open source ?") == []
+    assert subject_names("faut-il une SCIC ou une SAS ?") == []
+    # the same acronym as a definite subject still counts
+    assert subject_names("le CMS de la mairie est-il gratuit ?") == ["CMS"]
+    assert subject_names("combien coûte le logiciel Paheko ?") == ["Paheko"]
+
+
 def test_a_misspelt_name_is_still_mentioned() -> None:
     text = fold("HelloAsso est une plateforme de paiement pour les associations.")
     assert mentions(text, "Heloasso")
