@@ -193,6 +193,10 @@ SHORT_FORMS = {
     "docs": "documents",
     "admin": "administration",
     "benevs": "benevoles",
+    "visio": "visioconference",
+    "visios": "visioconferences",
+    # an acronym every association uses, written out so it meets the words of the documents
+    "ag": "assemblee-generale",
 }
 
 

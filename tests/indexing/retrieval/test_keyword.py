@@ -35,6 +35,16 @@ def test_acronyms_numbers_and_compounds(analyzer: FrenchAnalyzer) -> None:
     assert analyzer.tokens("tiers-lieux") == analyzer.tokens("tiers lieux")
 
 
+def test_informal_short_forms_meet_the_words_of_the_documents(analyzer: FrenchAnalyzer) -> None:
+    assert analyzer.tokens("asso") == analyzer.tokens("association")
+    assert analyzer.tokens("visio") == analyzer.tokens("visioconférence")
+    assert analyzer.tokens("AG en visio") == analyzer.tokens(
+        "assemblée générale en visioconférence"
+    )
+    assert analyzer.tokens("l'âge des bénévoles") == analyzer.tokens("âge bénévoles")  # not "AGE"
+    assert "assembl" not in analyzer.tokens("l'âge des bénévoles")
+
+
 def test_scores_rank_the_passage_that_holds_the_terms(analyzer: FrenchAnalyzer) -> None:
     index = KeywordIndex(PASSAGES, analyzer)
     scores = index.scores("données personnelles RGPD")
