@@ -78,3 +78,20 @@ def test_a_unit_is_read_with_its_section_heading_for_a_share_of_its_word_score()
     assert framed == 0.7 * 0.25 + 0.3 * 1.0
     # the unit's own terms still weigh most: a heading alone is not an answer
     assert word_relevance(weights, frozenset(), heading, 0.3) < framed
+
+
+def test_a_how_to_question_gets_room_for_its_list_and_what_completes_it() -> None:
+    pool = [
+        unit(
+            i,
+            f"Étape {i} : " + " ".join(f"{i}{letter}" for letter in "abcdefgh") + ".",
+            1 - i / 100,
+        )
+        for i in range(1, 12)
+    ]
+    config = SelectionConfig()
+    general = choose(pool, frozenset(), False, config)
+    how_to = choose(pool, frozenset(), True, config)
+    assert len(general) == config.max_units
+    assert len(how_to) == config.list_units > config.max_units
+    assert sum(len(c.text) for c in how_to) <= config.list_chars
