@@ -175,6 +175,11 @@ def format_report(report: IndexReport) -> str:
         lines.append(
             f"Passages encodés : {report.embedded}   repris du cache de vecteurs : {report.reused}"
         )
+    if report.units_rebuilt:
+        lines.append(
+            "Unités de réponse recoupées par cette version d'essbot (aucun passage réencodé) : "
+            "les réponses peuvent changer."
+        )
     lines += [f"  ✗ {f.path} : {f.reason}" for f in report.failed]
     return "\n".join(lines)
 

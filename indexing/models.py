@@ -181,6 +181,7 @@ class IndexReport:
     usable: bool = True
     embedded: int = 0  # passages encoded by the model in this run
     reused: int = 0  # passages of changed files whose vector came from the vector cache
+    units_rebuilt: bool = False  # the answer units were cut again by a newer version
 
     @property
     def changed(self) -> bool:
@@ -195,6 +196,7 @@ class IndexReport:
             "removed": len(self.removed),
             "unchanged": self.unchanged,
             "failed": [{"path": f.path, "reason": f.reason} for f in self.failed],
+            "units_rebuilt": self.units_rebuilt,
         }
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from indexing.sources.chunking import split_sentences
 
@@ -28,7 +28,7 @@ BULLET = "•"
 # The version of what build_units yields: raise it whenever a change to this module changes the
 # units of an unchanged document. A build records it; an index whose units are older is rebuilt
 # at the next reindex (no passage re-encoded), and read meanwhile with units rebuilt at load.
-UNITS_VERSION = 2
+UNITS_VERSION = 3
 MAX_UNIT_CHARS = 700  # a list block is trimmed item by item below this
 _ITEM_CHARS = 160  # a long item is cut to its first sentence inside a list block
 
@@ -189,7 +189,7 @@ def _section_units(members: list[tuple[int, PassageLike]]) -> Iterator[Unit]:
     if heading and _POINTER_SECTION.search(heading):
         return
     lines = [_Line(i, line) for i, p in members for line in p.text.splitlines() if line.strip()]
-    previous = ""  # the last sentence read, for anaphors
+    previous = _NOTHING  # the last sentence read (with its own antecedent), for anaphors
     first_sentence_done = False
     position = 0
     while position < len(lines):
@@ -204,17 +204,17 @@ def _section_units(members: list[tuple[int, PassageLike]]) -> Iterator[Unit]:
             intro = _intro(lines, position, heading)
             yield from _list_units(block, intro, heading)
             position += len(block)
-            previous = ""
+            previous = _NOTHING
             continue
         if _NOT_AN_ANSWER.match(clean(line.text)) or _NOT_AN_ANSWER.match(line.text):
             position += 1
             continue
         for sentence in (s for s in split_sentences(clean(line.text)) if _readable(s)):
             if sentence.rstrip().endswith((":", ";")):
-                previous = sentence
+                previous = _Said(sentence, (sentence,))
                 continue  # what it announces follows: the list block carries it
             if sentence.rstrip().endswith("?"):
-                previous = sentence
+                previous = _Said(sentence, (sentence,))
                 continue  # a question answers nothing (a FAQ, a team answer's sheet)
             text, parts = _with_antecedent(sentence, previous, heading)
             if text:
@@ -227,7 +227,7 @@ def _section_units(members: list[tuple[int, PassageLike]]) -> Iterator[Unit]:
                         (heading, *parts),
                     )
             first_sentence_done = True
-            previous = sentence
+            previous = _resolved(sentence, text, parts, heading)
         position += 1
 
 
@@ -261,12 +261,12 @@ def _list_units(block: list[_Line], intro: str, heading: str) -> Iterator[Unit]:
             if len(item) > MAX_UNIT_CHARS:
                 sentences = sentences[:1]
             yield Unit(line.passage, ITEM, " ".join(sentences), tuple(sentences))
-        previous = sentences[0]
+        previous = _Said(sentences[0], (sentences[0],))
         for sentence in sentences[1:]:
             text, parts = _with_antecedent(sentence, previous, heading)
             if text and _readable(sentence):
                 yield Unit(line.passage, SENTENCE, text, parts)
-            previous = sentence
+            previous = _resolved(sentence, text, parts, heading)
     if len(items) >= 2 and intro:
         text, parts = _list_text(intro, items)
         yield Unit(block[0].passage, LIST, text, parts)
@@ -307,16 +307,38 @@ def _table_units(block: list[_Line]) -> Iterator[Unit]:
             yield Unit(line.passage, ROW, text, (text,))
 
 
-def _with_antecedent(sentence: str, previous: str, heading: str) -> tuple[str, tuple[str, ...]]:
+class _Said(NamedTuple):
+    """The sentence read last, as a reader has it: with its own antecedent when it had one."""
+
+    text: str
+    parts: tuple[str, ...]
+
+
+_NOTHING = _Said("", ())
+# An antecedent carried along a chain of sentences that each point back ("Elle… Cette…") stops
+# growing past this length: the last sentence alone is carried then.
+_ANTECEDENT_CHARS = 400
+
+
+def _resolved(sentence: str, text: str, parts: tuple[str, ...], heading: str) -> _Said:
+    """What the next sentence refers back to: this one, with the sentences it carried as its
+    antecedent (not a heading, which only introduces it; not past a length)."""
+    carried = bool(text) and len(parts) > 1 and parts[0] != heading
+    if carried and len(text) <= _ANTECEDENT_CHARS:
+        return _Said(text, parts)
+    return _Said(sentence, (sentence,))
+
+
+def _with_antecedent(sentence: str, previous: _Said, heading: str) -> tuple[str, tuple[str, ...]]:
     """The sentence, or the sentence with what its first word refers to; and its parts."""
     if not sentence[:1].isupper() and sentence[:1] not in '«"(':
-        if not previous:
+        if not previous.text:
             return "", ()  # a fragment without its beginning
-        return f"{previous} {sentence}", (previous, sentence)
+        return f"{previous.text} {sentence}", (*previous.parts, sentence)
     if not starts_with_anaphor(sentence):
         return sentence, (sentence,)
-    if previous and not previous.rstrip().endswith(":"):
-        return f"{previous} {sentence}", (previous, sentence)
+    if previous.text and not previous.text.rstrip().endswith(":"):
+        return f"{previous.text} {sentence}", (*previous.parts, sentence)
     if heading:
         return _under(heading, sentence), (heading, sentence)
     return "", ()

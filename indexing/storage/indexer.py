@@ -66,6 +66,7 @@ class _Plan:
     failed: list[FailedFile] = field(default_factory=list)
     embedded: int = 0  # passages given to the embedder
     reused: int = 0  # passages whose vector came from the cache
+    units_rebuilt: bool = False  # the previous build's answer units are of an older version
 
 
 class Indexer:
@@ -121,6 +122,7 @@ class Indexer:
         current = self._snapshots.current_id()
         # answer units made by an older version of this program: a new build is written
         stale_units = bool(latest_id) and self._snapshots.units_version(latest_id) != UNITS_VERSION
+        plan.units_rebuilt = stale_units and not full
         changed = bool(plan.to_embed or plan.removed or full or stale_units)
         if not changed and latest_id and self._snapshots.is_complete(latest_id):
             if current != latest_id:
@@ -365,6 +367,7 @@ class Indexer:
             usable=True,
             embedded=plan.embedded,
             reused=plan.reused,
+            units_rebuilt=plan.units_rebuilt,
         )
 
 

@@ -69,6 +69,7 @@ def test_index_json_then_ask_json(tmp_path: Path, kb_dir: Path) -> None:
         "removed": 0,
         "unchanged": 0,
         "failed": [{"path": "casse.md", "reason": report["failed"][0]["reason"]}],
+        "units_rebuilt": False,
     }
     assert "YAML" in report["failed"][0]["reason"]
 

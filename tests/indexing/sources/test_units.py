@@ -43,6 +43,30 @@ def test_sentences_are_units_and_carry_their_parts() -> None:
     assert carried.parts == ("Le DLA est gratuit pour les structures.", "Il dure environ six mois.")
 
 
+def test_a_chain_of_sentences_pointing_back_carries_its_first_antecedent() -> None:
+    units = units_of(
+        "La création passe par une déclaration en préfecture. Cette démarche peut se faire en "
+        "ligne. Elle demande un exemplaire des statuts."
+    )
+    last = texts(units, SENTENCE)[-1]
+    # "Elle" points to "Cette démarche", which points to the declaration: both come along
+    assert last == (
+        "La création passe par une déclaration en préfecture. Cette démarche peut se faire en "
+        "ligne. Elle demande un exemplaire des statuts."
+    )
+    assert next(u for u in units if u.text == last).parts == (
+        "La création passe par une déclaration en préfecture.",
+        "Cette démarche peut se faire en ligne.",
+        "Elle demande un exemplaire des statuts.",
+    )
+
+
+def test_a_long_chain_carries_only_the_sentence_before() -> None:
+    long = "La déclaration en préfecture " + "précise et détaillée " * 20 + "est obligatoire."
+    units = units_of(f"{long} Cette démarche se fait en ligne. Elle est gratuite.")
+    assert texts(units, SENTENCE)[-1] == "Cette démarche se fait en ligne. Elle est gratuite."
+
+
 def test_a_question_is_never_a_unit_but_the_antecedent_of_its_answer() -> None:
     units = units_of(
         "Faut-il un agrément ESUS pour cela ? Il ouvre l'accès à l'épargne solidaire. "

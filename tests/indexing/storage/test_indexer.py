@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from indexing.cli import format_report
 from indexing.engine import KnowledgeEngine
 from indexing.errors import IndexNotBuiltError, ReindexInProgressError
 from indexing.retrieval.embedding import Embedder, HashingEmbedder, Vectors
@@ -311,3 +312,19 @@ def test_units_of_an_older_version_are_rebuilt_without_encoding_passages_again(
     rebuilt = Snapshot.load(SnapshotStore(settings.data_dir / "index"), second.build_id)
     assert rebuilt.units == loaded.units
     assert engine_c.reindex().build_id == second.build_id  # then nothing changes any more
+
+
+def test_the_report_says_when_units_were_cut_again(
+    engine_c: KnowledgeEngine, settings: EngineSettings
+) -> None:
+    first = engine_c.reindex()
+    assert not first.units_rebuilt
+    manifest_path = settings.data_dir / "index" / "builds" / str(first.build_id) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["units_version"] = UNITS_VERSION - 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    second = engine_c.reindex()
+    assert second.units_rebuilt and not second.changed
+    assert "Unités de réponse recoupées" in format_report(second)
+    assert second.to_json()["units_rebuilt"] is True
+    assert not engine_c.reindex().units_rebuilt
