@@ -28,7 +28,7 @@ BULLET = "•"
 # The version of what build_units yields: raise it whenever a change to this module changes the
 # units of an unchanged document. A build records it; an index whose units are older is rebuilt
 # at the next reindex (no passage re-encoded), and read meanwhile with units rebuilt at load.
-UNITS_VERSION = 3
+UNITS_VERSION = 4
 MAX_UNIT_CHARS = 700  # a list block is trimmed item by item below this
 _ITEM_CHARS = 160  # a long item is cut to its first sentence inside a list block
 
@@ -198,23 +198,29 @@ def _section_units(members: list[tuple[int, PassageLike]]) -> Iterator[Unit]:
             block = _take(lines, position, lambda t: t.lstrip().startswith("|"))
             yield from _table_units(block)
             position += len(block)
+            first_sentence_done = True
             continue
         if _LIST_MARKER.match(line.text):
             block = _take(lines, position, lambda t: bool(_LIST_MARKER.match(t)))
-            intro = _intro(lines, position, heading)
+            intro, from_line = _intro(lines, position, heading)
+            if heading.endswith("?") and from_line and position == 1 and intro != heading:
+                intro = f"{heading} {intro}"  # the section's question, answered by its list
             yield from _list_units(block, intro, heading)
             position += len(block)
             previous = _NOTHING
+            first_sentence_done = True
             continue
         if _NOT_AN_ANSWER.match(clean(line.text)) or _NOT_AN_ANSWER.match(line.text):
             position += 1
             continue
-        for sentence in (s for s in split_sentences(clean(line.text)) if _readable(s)):
+        for sentence in _line_sentences(line.text):
             if sentence.rstrip().endswith((":", ";")):
                 previous = _Said(sentence, (sentence,))
+                first_sentence_done = True
                 continue  # what it announces follows: the list block carries it
             if sentence.rstrip().endswith("?"):
                 previous = _Said(sentence, (sentence,))
+                first_sentence_done = True
                 continue  # a question answers nothing (a FAQ, a team answer's sheet)
             text, parts = _with_antecedent(sentence, previous, heading)
             if text:
@@ -231,6 +237,24 @@ def _section_units(members: list[tuple[int, PassageLike]]) -> Iterator[Unit]:
         position += 1
 
 
+def _line_sentences(text: str) -> list[str]:
+    """The readable sentences of a line; a short answer ("Oui.", "Non, pas toujours.") opens
+    the sentence that follows it instead of being lost."""
+    out: list[str] = []
+    short = ""
+    for sentence in split_sentences(clean(text)):
+        if _SHORT_ANSWER.match(sentence):
+            short = f"{short} {sentence}".strip()
+            continue
+        if not _readable(sentence):
+            continue
+        out.append(f"{short} {sentence}" if short else sentence)
+        short = ""
+    if short and _readable(short):
+        out.append(short)  # nothing follows it on its line: it stands alone
+    return out
+
+
 def _take(lines: list[_Line], start: int, belongs: object) -> list[_Line]:
     out = []
     for line in lines[start:]:
@@ -240,13 +264,17 @@ def _take(lines: list[_Line], start: int, belongs: object) -> list[_Line]:
     return out
 
 
-def _intro(lines: list[_Line], position: int, heading: str) -> str:
-    """What announces a list: the sentence before it when it ends on ':', else the heading."""
+def _intro(lines: list[_Line], position: int, heading: str) -> tuple[str, bool]:
+    """What announces a list: the sentence before it when it ends on ':' (with a short answer
+    just before it: "Oui. Peuvent candidater :"), else the heading; and whether it came from
+    the line before the list."""
     if position > 0 and not _LIST_MARKER.match(lines[position - 1].text):
-        sentences = split_sentences(clean(lines[position - 1].text))
+        sentences = _line_sentences(lines[position - 1].text)
         if sentences and sentences[-1].rstrip().endswith(":"):
-            return sentences[-1].rstrip()
-    return f"{heading} :" if heading else ""
+            return sentences[-1].rstrip(), True
+    if not heading:
+        return "", False
+    return (heading if heading.endswith("?") else f"{heading} :"), False
 
 
 def _list_units(block: list[_Line], intro: str, heading: str) -> Iterator[Unit]:
@@ -305,6 +333,16 @@ def _table_units(block: list[_Line]) -> Iterator[Unit]:
         if _readable(text):
             text = _upper_first(text) + ("" if text.endswith(".") else ".")
             yield Unit(line.passage, ROW, text, (text,))
+
+
+# A sentence too short to quote alone that answers the question before it ("Oui.", "Non, pas
+# toujours.", "Ça dépend."): it is quoted with the sentence that follows it.
+_SHORT_ANSWER = re.compile(
+    r"^(oui|non|pas (toujours|forcément|forcement|vraiment|obligatoirement|encore)|ça dépend"
+    r"|cela dépend|en partie|parfois|rarement|souvent|jamais|toujours|bien sûr|absolument"
+    r"|tout à fait)\b[^.!?]{0,30}[.!]$",
+    re.IGNORECASE,
+)
 
 
 class _Said(NamedTuple):

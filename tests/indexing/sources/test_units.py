@@ -161,3 +161,40 @@ def test_a_hash_line_in_a_code_block_is_not_a_heading() -> None:
     chunks = chunk_document(Document("g.md", "Guide", text, "h"))
     assert {c.section for c in chunks} == {"Installer"}
     assert "# pas un titre" in chunks[0].text
+
+
+QUESTION_SECTION = "Doc > Une association peut-elle accueillir un conseiller ?"
+
+
+def test_a_short_answer_opens_the_sentence_that_follows_it() -> None:
+    units = units_of("Non, pas toujours. Le DPO n'est obligatoire que dans certains cas.")
+    assert texts(units, SENTENCE) == [
+        "Non, pas toujours. Le DPO n'est obligatoire que dans certains cas."
+    ]
+
+
+def test_a_question_section_answered_by_a_list_quotes_question_answer_and_list() -> None:
+    units = units_of(
+        "Oui. D'après le centre d'aide, peuvent être structures d'accueil :\n"
+        "- les collectivités et leurs établissements publics\n"
+        "- les associations déclarées en préfecture\n"
+        "\nLes services déconcentrés de l'État ne sont pas éligibles.",
+        QUESTION_SECTION,
+    )
+    assert texts(units, LIST) == [
+        "Une association peut-elle accueillir un conseiller ? Oui. D'après le centre d'aide, "
+        "peuvent être structures d'accueil :\n• les collectivités et leurs établissements "
+        "publics\n• les associations déclarées en préfecture"
+    ]
+    # the heading's question is never paired with a later sentence, which would read as its
+    # answer ("… accueillir un conseiller ? Les services … ne sont pas éligibles.")
+    assert texts(units, HEADING) == []
+
+
+def test_a_list_under_a_question_heading_is_introduced_by_the_question_alone() -> None:
+    units = units_of(
+        "- De droit : associations, coopératives, mutuelles et fondations.\n"
+        "- Les sociétés commerciales qui en adoptent les principes.",
+        "Doc > Qui peut en faire partie ?",
+    )
+    assert texts(units, LIST)[0].startswith("Qui peut en faire partie ?\n• De droit")
