@@ -28,7 +28,7 @@ BULLET = "•"
 # The version of what build_units yields: raise it whenever a change to this module changes the
 # units of an unchanged document. A build records it; an index whose units are older is rebuilt
 # at the next reindex (no passage re-encoded), and read meanwhile with units rebuilt at load.
-UNITS_VERSION = 4
+UNITS_VERSION = 5
 MAX_UNIT_CHARS = 700  # a list block is trimmed item by item below this
 _ITEM_CHARS = 160  # a long item is cut to its first sentence inside a list block
 
@@ -288,7 +288,8 @@ def _list_units(block: list[_Line], intro: str, heading: str) -> Iterator[Unit]:
         if item[:1].isupper() and not item.rstrip().endswith((":", ";")):
             if len(item) > MAX_UNIT_CHARS:
                 sentences = sentences[:1]
-            yield Unit(line.passage, ITEM, " ".join(sentences), tuple(sentences))
+            text = " ".join(sentences)
+            yield Unit(line.passage, ITEM, _introduced(intro, text), tuple(sentences))
         previous = _Said(sentences[0], (sentences[0],))
         for sentence in sentences[1:]:
             text, parts = _with_antecedent(sentence, previous, heading)
@@ -298,6 +299,31 @@ def _list_units(block: list[_Line], intro: str, heading: str) -> Iterator[Unit]:
     if len(items) >= 2 and intro:
         text, parts = _list_text(intro, items)
         yield Unit(block[0].passage, LIST, text, parts)
+
+
+def _introduced(intro: str, item: str) -> str:
+    """An item quoted alone, with what announced it when it has no label of its own: under
+    "À éviter :" or "Points de vigilance :", "Les comptes rattachés à un ancien membre." says the
+    opposite of a recommendation, or nothing at all, without it."""
+    if not intro or _LABELLED.match(item):
+        return item
+    if intro.endswith("?"):
+        return f"{intro} {item}"
+    if _COMMON_OPENER.match(item):
+        item = item[:1].lower() + item[1:]
+    return f"{intro} {item}"
+
+
+# An item that names its own subject: "Nextcloud : logiciel libre…", "Garantie (durée) : …".
+_LABELLED = re.compile(r"^[^:.;!?]{1,70}\s:\s")
+# First words that go lower case after a colon (an article, a possessive, a pronoun, an
+# infinitive: "Vérifier…"); others (a name, "Framasoft") keep their capital.
+_COMMON_OPENER = re.compile(
+    r"^(?:(?:le|la|les|un|une|des|du|de|ce|cet|cette|ces|son|sa|ses|leur|leurs|notre|nos|votre"
+    r"|vos|mon|ma|mes|aucun|aucune|tout|toute|tous|toutes|chaque|pas|ne|il|elle|ils|elles|on)\b"
+    r"|[ldcjnmst]['’]|[A-ZÀ-Ý][a-zà-ÿ]+(?:er|ir|re|oir)\b(?![-'’]))",
+    re.IGNORECASE,
+)
 
 
 def _list_text(intro: str, items: list[str]) -> tuple[str, tuple[str, ...]]:

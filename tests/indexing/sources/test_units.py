@@ -198,3 +198,21 @@ def test_a_list_under_a_question_heading_is_introduced_by_the_question_alone() -
         "Doc > Qui peut en faire partie ?",
     )
     assert texts(units, LIST)[0].startswith("Qui peut en faire partie ?\n• De droit")
+
+
+def test_an_item_quoted_alone_carries_what_announced_it() -> None:
+    units = units_of(
+        "À éviter absolument :\n"
+        "- Les mots de passe notés dans un tableur partagé avec tous.\n"
+        "- Framasoft ferme parfois des services, vérifiez avant de migrer.\n"
+        "- Nextcloud : logiciel libre de partage de fichiers à héberger."
+    )
+    assert texts(units, ITEM) == [
+        # without "À éviter", the first would read as advice
+        "À éviter absolument : les mots de passe notés dans un tableur partagé avec tous.",
+        "À éviter absolument : Framasoft ferme parfois des services, vérifiez avant de migrer.",
+        "Nextcloud : logiciel libre de partage de fichiers à héberger.",  # it names its subject
+    ]
+    # its vector is still the item's own sentences'
+    item = next(u for u in units if u.kind == ITEM)
+    assert item.parts == ("Les mots de passe notés dans un tableur partagé avec tous.",)
