@@ -68,6 +68,7 @@ class Candidate:
     # it may complete the unit before it in its document (a sentence, an item); a list block
     # or a table row starts something of its own
     continues: bool = True
+    parts: tuple[str, ...] = ()  # the sentences it quotes: two units sharing one overlap
 
 
 _LIST_QUESTION = re.compile(
@@ -115,8 +116,9 @@ def candidates(
             + config.kind_weight * kind
             + config.passage_weight * passage
         ) * config.rank_decay**rank
-        continues = snapshot.units[unit].kind not in (LIST, ROW)
-        out.append(Candidate(unit, rank, text, terms, score, continues))
+        found = snapshot.units[unit]
+        continues = found.kind not in (LIST, ROW)
+        out.append(Candidate(unit, rank, text, terms, score, continues, found.parts))
     return out
 
 
@@ -178,26 +180,54 @@ def choose(
                 return candidate.score + bonus
             return candidate.score
 
-        picked = None
+        picked, replaced = None, []
         for candidate in sorted(pool, key=lambda c: -worth(c)):
             if worth(candidate) < config.floor * best.score:
                 break
-            if candidate in chosen or length + len(candidate.text) > budget:
+            if candidate in chosen:
                 continue
-            if any(candidate.text in c.text or c.text in candidate.text for c in chosen):
-                continue
-            terms = candidate.terms
-            repeated = len(terms & said) / len(terms) if terms else 1.0
-            if repeated > config.redundancy or len(terms - said) < config.new_terms:
-                continue
-            picked = candidate
-            break
+            fit = _fits(candidate, chosen, said, length, budget, config)
+            if fit is not None:
+                picked, replaced = candidate, fit
+                break
         if picked is None:
             break
-        chosen.append(picked)
+        if replaced:  # it says what they said, and more: it takes the place of the first
+            chosen[chosen.index(replaced[0])] = picked
+            chosen = [c for c in chosen if c not in replaced[1:]]
+            length -= sum(len(c.text) for c in replaced)
+        else:
+            chosen.append(picked)
         said |= picked.terms
         length += len(picked.text)
     return chosen
+
+
+def _fits(
+    candidate: Candidate,
+    chosen: list[Candidate],
+    said: set[str],
+    length: int,
+    budget: int,
+    config: SelectionConfig,
+) -> list[Candidate] | None:
+    """Whether a unit may join the answer: None if not; else the chosen units it extends and
+    replaces (a sentence carried with the one before it, "A. Elle…", extends "A."), or []."""
+    shared = [c for c in chosen if set(c.parts) & set(candidate.parts)]
+    extended = [c for c in shared if set(c.parts) < set(candidate.parts)]
+    if shared and extended == shared:
+        room = budget - length + sum(len(c.text) for c in extended)
+        new = len(candidate.terms - said) >= config.new_terms
+        return extended if len(candidate.text) <= room and new else None
+    if shared or length + len(candidate.text) > budget:
+        return None  # it repeats a sentence already quoted, or it is too long
+    if any(candidate.text in c.text or c.text in candidate.text for c in chosen):
+        return None
+    terms = candidate.terms
+    repeated = len(terms & said) / len(terms) if terms else 1.0
+    if repeated > config.redundancy or len(terms - said) < config.new_terms:
+        return None
+    return []
 
 
 def write(chosen: list[Candidate], titles: dict[int, str]) -> str:

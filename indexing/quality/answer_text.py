@@ -5,7 +5,8 @@ answer text, compared case-insensitively with whitespace, typographic apostrophe
 emphasis normalised. Defects are counted on the answer's units (the pieces that end with a
 `[n]` source marker): one that ends on ":" or ";" (dangling), one that starts in lower case
 (fragment), a first unit that opens on a word pointing back to text the reader never saw
-(anaphor).
+(anaphor), a sentence said twice (repeat: a list and one of its items, a sentence and the same
+sentence carried as another's antecedent).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from collections.abc import Sequence
 from itertools import pairwise
 
+from indexing.sources.chunking import split_sentences
 from indexing.sources.units import starts_with_anaphor
 
 Fact = tuple[str, ...]  # alternatives
@@ -72,3 +74,22 @@ def anaphor(answer_text: str) -> bool:
     """The first unit opens on a pronoun, demonstrative or connective with no antecedent."""
     pieces = units(answer_text)
     return bool(pieces) and starts_with_anaphor(pieces[0])
+
+
+def repeat(answer_text: str) -> bool:
+    """A sentence of some length is said twice (once may be inside a longer one)."""
+    plain = _MARKER.sub("\n", answer_text).replace("•", "\n")
+    sentences = [
+        re.sub(r"\W+", " ", sentence.lower()).strip()
+        for line in plain.splitlines()
+        for sentence in split_sentences(line)
+        if len(sentence) >= _REPEATED_CHARS
+    ]
+    return any(
+        i != k and one in other
+        for i, one in enumerate(sentences)
+        for k, other in enumerate(sentences)
+    )
+
+
+_REPEATED_CHARS = 30  # shorter sentences ("Étapes :") may well come back

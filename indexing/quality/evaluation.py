@@ -79,6 +79,7 @@ class EvalReport:
     dangling_rate: float = 0.0
     fragment_rate: float = 0.0
     anaphor_rate: float = 0.0
+    repeat_rate: float = 0.0
     mean_chars: float = 0.0
 
     def to_json(self, details: bool = False) -> dict[str, object]:
@@ -96,6 +97,7 @@ class EvalReport:
             "dangling_rate": round(self.dangling_rate, 4),
             "fragment_rate": round(self.fragment_rate, 4),
             "anaphor_rate": round(self.anaphor_rate, 4),
+            "repeat_rate": round(self.repeat_rate, 4),
             "mean_chars": round(self.mean_chars, 1),
         }
         if details:
@@ -190,5 +192,6 @@ def summarise(results: list[QuestionResult]) -> EvalReport:
         dangling_rate=share([answer_text.dangling(r.text) for r in answered]),
         fragment_rate=share([answer_text.fragment(r.text) for r in answered]),
         anaphor_rate=share([answer_text.anaphor(r.text) for r in answered]),
+        repeat_rate=share([answer_text.repeat(r.text) for r in answered]),
         mean_chars=sum(len(r.text) for r in answered) / len(answered) if answered else 0.0,
     )

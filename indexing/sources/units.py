@@ -28,7 +28,7 @@ BULLET = "•"
 # The version of what build_units yields: raise it whenever a change to this module changes the
 # units of an unchanged document. A build records it; an index whose units are older is rebuilt
 # at the next reindex (no passage re-encoded), and read meanwhile with units rebuilt at load.
-UNITS_VERSION = 5
+UNITS_VERSION = 6
 MAX_UNIT_CHARS = 700  # a list block is trimmed item by item below this
 _ITEM_CHARS = 160  # a long item is cut to its first sentence inside a list block
 
@@ -124,6 +124,9 @@ ANAPHOR_PHRASES = (
 )
 _FIRST_WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d{1,2}[.)])\s+")
+# A checkbox of a printed checklist, with its number ("☐ 2."): a form glyph, not text (a PDF's
+# lines often end on the next item's box).
+_CHECKBOX = re.compile(r"\s*[☐☑☒□■▢]\s*(?:\d{1,2}\s*[.)]?)?")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 # Lines that help the search but answer nothing: glossary synonyms, pointers to other sheets,
 # editor's notes.
@@ -163,6 +166,7 @@ def clean(text: str) -> str:
     text = re.sub(r"(?<!\w)[*_](?=\S)([^*_]+?)(?<=\S)[*_](?!\w)", r"\1", text)
     text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
     text = re.sub(r"\[\d{1,2}\]", "", text)  # footnote calls
+    text = _CHECKBOX.sub(" ", text)
     text = _LIST_MARKER.sub("", " ".join(text.split()))
     return _SOURCE_PARENTHESIS.sub("", text).strip()
 

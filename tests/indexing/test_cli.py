@@ -145,6 +145,7 @@ def test_eval_json_contract(tmp_path: Path, kb_dir: Path) -> None:
         "dangling_rate",
         "fragment_rate",
         "anaphor_rate",
+        "repeat_rate",
         "mean_chars",
     }
     assert (metrics["questions"], metrics["answerable"]) == (3, 2)

@@ -95,3 +95,28 @@ def test_a_how_to_question_gets_room_for_its_list_and_what_completes_it() -> Non
     assert len(general) == config.max_units
     assert len(how_to) == config.list_units > config.max_units
     assert sum(len(c.text) for c in how_to) <= config.list_chars
+
+
+def with_parts(candidate: Candidate, *parts: str) -> Candidate:
+    return dataclasses.replace(candidate, parts=parts)
+
+
+A = "Le délégué à la protection des données est obligatoire dans certains cas."
+B = "Ce délégué peut être mutualisé entre plusieurs petites structures voisines."
+
+
+def test_a_unit_carrying_the_chosen_one_as_antecedent_takes_its_place() -> None:
+    lead = with_parts(unit(10, A, 1.0), A)
+    carried = with_parts(unit(11, f"{A} {B}", 0.6), A, B)  # "Ce délégué…" carries its antecedent
+    chosen = choose([lead, carried], frozenset(), False, SelectionConfig())
+    assert [c.text for c in chosen] == [f"{A} {B}"]  # said once, and completed
+
+
+def test_a_unit_sharing_a_sentence_without_extending_the_chosen_one_is_left_out() -> None:
+    block = with_parts(
+        unit(10, f"Les cas :\n• {A}\n• {B}", 1.0, continues=False), "Les cas :", A, B
+    )
+    item = with_parts(unit(12, f"{A} Voir la liste de la CNIL pour les détails.", 0.9), A, "V")
+    other = with_parts(ELSEWHERE, ELSEWHERE.text)
+    chosen = choose([block, item, other], frozenset(), False, SelectionConfig())
+    assert [c.unit for c in chosen] == [10, 30]  # the item would repeat the list's first line

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from indexing.models import Answer
-from indexing.quality.answer_text import anaphor, dangling, found, fragment, units
+from indexing.quality.answer_text import anaphor, dangling, found, fragment, repeat, units
 from indexing.quality.evaluation import evaluate, load_questions
 
 
@@ -31,6 +31,18 @@ def test_defects() -> None:
     assert anaphor("Elle tient un registre. [1]")
     assert anaphor("Pour compenser, on mutualise. [1]")
     assert not anaphor("L'association tient un registre. [1] Elle le met à jour. [1]")
+
+
+def test_a_sentence_said_twice_is_a_repeat() -> None:
+    item = "Conseiller numérique : vous apprend à utiliser les outils."
+    assert repeat(f"Les rôles :\n• {item}\n• Agent : fait la démarche avec vous. [1] {item} [1]")
+    # carried again as the antecedent of another sentence
+    assert repeat(
+        "Le DLA est gratuit pour les structures. [1] Le DLA est gratuit pour les "
+        "structures. Il dure six mois. [2]"
+    )
+    assert not repeat("Le DLA est gratuit pour les structures. [1] Il dure environ six mois. [1]")
+    assert not repeat("Étapes :\n• Lister les comptes en ligne. [1] Étapes :\n• Changer. [2]")
 
 
 def test_eval_report_counts_facts_and_lists_details(tmp_path: Path) -> None:

@@ -30,7 +30,12 @@ THRESHOLDS = {
     "complete_rate": 0.37,
 }
 # Defects a reader trips on, over answered questions: at most this share.
-CEILINGS = {"dangling_rate": 0.03, "fragment_rate": 0.03, "anaphor_rate": 0.03}
+CEILINGS = {
+    "dangling_rate": 0.03,
+    "fragment_rate": 0.03,
+    "anaphor_rate": 0.03,
+    "repeat_rate": 0.01,  # measured 0.036 before units sharing a sentence were told apart, 0 now
+}
 
 
 @pytest.fixture(scope="module")
