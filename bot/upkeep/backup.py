@@ -135,19 +135,25 @@ def _dump_postgres(url: URL, copy: Path) -> None:
             "pg_dump introuvable : installez le client PostgreSQL (paquet postgresql-client) "
             "pour sauvegarder une base PostgreSQL"
         )
+    result = run_pg_tool(program, url, ["--format=custom", "--no-owner", f"--file={copy}"])
+    if result.returncode != 0:
+        raise BackupError(f"pg_dump a échoué : {result.stderr.strip() or result.returncode}")
+
+
+def run_pg_tool(program: str, url: URL, arguments: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run a PostgreSQL client on the database of `url`: the password goes through PGPASSWORD,
+    never on the command line."""
     env = dict(os.environ)
     if url.password is not None:
         env["PGPASSWORD"] = str(url.password)
     dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    result = subprocess.run(  # noqa: S603 - a fixed program and our own arguments
-        [program, "--format=custom", "--no-owner", f"--file={copy}", f"--dbname={dsn}"],
+    return subprocess.run(  # noqa: S603 - a fixed program and our own arguments
+        [program, *arguments, f"--dbname={dsn}"],
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
-    if result.returncode != 0:
-        raise BackupError(f"pg_dump a échoué : {result.stderr.strip() or result.returncode}")
 
 
 def copy_private(source: Path, copy: Path) -> bool:

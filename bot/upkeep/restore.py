@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,14 @@ from sqlalchemy.engine import URL, make_url
 
 from bot.settings import BotSettings
 from bot.storage.pseudonym_key import KEY_FILE, key_path
-from bot.upkeep.backup import MANIFEST, POSTGRES_COPY, SQLITE_COPY, copy_private, find_pg_tool
+from bot.upkeep.backup import (
+    MANIFEST,
+    POSTGRES_COPY,
+    SQLITE_COPY,
+    copy_private,
+    find_pg_tool,
+    run_pg_tool,
+)
 from bot.upkeep.running import AlreadyRunningError, RunLock, run_lock_path
 from indexing.errors import EngineError
 from indexing.storage.db import DatabaseOpener
@@ -147,17 +153,7 @@ def _restore_postgres(copy: Path, url: URL) -> None:
         raise RestoreError(
             "pg_restore introuvable : installez le client PostgreSQL (paquet postgresql-client)"
         )
-    env = dict(os.environ)
-    if url.password is not None:
-        env["PGPASSWORD"] = str(url.password)
-    dsn = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    result = subprocess.run(  # noqa: S603 - a fixed program and our own arguments
-        [program, "--clean", "--if-exists", "--no-owner", f"--dbname={dsn}", str(copy)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_pg_tool(program, url, ["--clean", "--if-exists", "--no-owner", str(copy)])
     if result.returncode != 0:
         raise RestoreError(f"pg_restore a échoué : {result.stderr.strip() or result.returncode}")
 

@@ -180,8 +180,7 @@ class AnswerComposer:
 
     @staticmethod
     def _relevance(weights: dict[str, float], terms: frozenset[str]) -> float:
-        total = sum(weights.values()) or 1.0
-        return sum(weights.get(t, 0.0) for t in terms) / total
+        return selection.word_relevance(weights, terms, frozenset(), 0.0)
 
     def _excerpt(self, text: str, weights: dict[str, float]) -> str:
         """The passage's best sentences around the query terms, within a short length."""
